@@ -1,0 +1,60 @@
+"""The one NinjaAPI. Each app contributes a Router; errors are mapped to JSON here, once."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from sen.core.api import router as core_router
+from sen.core.exceptions import SenError
+from sen.identity.api import router as identity_router
+from sen.identity.api_auth import api_auth
+
+api = NinjaAPI(
+    title="Sen API",
+    version="1",
+    description="API của nền tảng chính quyền số Sen. Lỗi trả về JSON {code, message, details}.",
+    urls_namespace="api",
+    auth=api_auth,
+)
+api.add_router("/", core_router)
+api.add_router("/", identity_router)
+
+
+def error_response(request: HttpRequest, status: int, code: str, message: str, details: object = None) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, "details": details}, status=status)
+
+
+@api.exception_handler(SenError)
+def on_sen_error(request: HttpRequest, exc: SenError) -> HttpResponse:
+    return error_response(request, exc.status, exc.code, exc.message, exc.details)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return error_response(request, 400, "invalid_input", "Dữ liệu gửi lên không hợp lệ.", exc.errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, 401, "not_authenticated", "Bạn cần đăng nhập hoặc gửi mã truy cập hợp lệ.")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, "not_found", "Không tìm thấy.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error_response(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Logged with the request id; the user gets a message, never a stack trace.
+    import logging
+
+    logging.getLogger("sen.api").exception("Unhandled API error")
+    return error_response(request, 500, "server_error", "Đã có lỗi ở máy chủ. Vui lòng thử lại sau.")

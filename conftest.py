@@ -1,0 +1,1 @@
+"""Root fixtures shared by every app's tests."""

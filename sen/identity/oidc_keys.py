@@ -1,0 +1,42 @@
+"""The RSA key Sen signs its OpenID Connect ID tokens with. Made at run time, never committed:
+from OIDC_RSA_PRIVATE_KEY (production: every app server gets the same key), else var/oidc_rsa.pem,
+created on first start."""
+
+from __future__ import annotations
+
+import os
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.conf import settings
+
+
+def _generate_pem() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def signing_key_pem() -> str:
+    if pem := os.environ.get("OIDC_RSA_PRIVATE_KEY"):
+        return pem
+    path = settings.VAR_DIR / "oidc_rsa.pem"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write to a temporary name then rename, so concurrent first starts agree on one key.
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(_generate_pem())
+        os.chmod(tmp, 0o600)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text()
+
+
+def install_signing_key() -> None:
+    if not settings.OAUTH2_PROVIDER.get("OIDC_RSA_PRIVATE_KEY"):
+        settings.OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"] = signing_key_pem()
