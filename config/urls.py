@@ -13,6 +13,7 @@ urlpatterns = [
     path(".well-known/openid-configuration", identity_urls.openid_configuration, name="openid-configuration"),
     path("admin/", admin.site.urls),
     path("accounts/", include("sen.identity.urls")),
+    path("accounts/vneid/", include("sen.identity.urls_oidc")),
     path("", include("sen.portal.urls")),
 ]
 
