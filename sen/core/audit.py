@@ -7,6 +7,7 @@ row lock instead of forking the chain (a naive "chain onto the last row" forks u
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any
@@ -34,7 +35,7 @@ def event_digest(event: AuditEvent) -> str:
         "chain_key": event.chain_key,
         "seq": event.seq,
         "prev_hash": event.prev_hash,
-        "occurred_at": event.occurred_at.astimezone(timezone.UTC).isoformat(timespec="microseconds"),
+        "occurred_at": event.occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         "actor_id": event.actor_id,
         "actor_label": event.actor_label,
         "acting_unit_id": event.acting_unit_id,
