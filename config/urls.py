@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from config.api import api
 from sen.core import views as core_views
@@ -8,6 +8,7 @@ from sen.identity import urls as identity_urls
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", api.urls),
+    re_path(r"^api/", core_views.api_not_found),
     path("i18n/", include("django.conf.urls.i18n")),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     path(".well-known/openid-configuration", identity_urls.openid_configuration, name="openid-configuration"),

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the Swagger UI from its own static files, not a CDN
     "django_htmx",
     "template_partials",
     "oauth2_provider",
@@ -72,7 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "sen.core.middleware.SenLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -116,6 +117,8 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.post
 AUTH_USER_MODEL = "identity.User"
 AUTHENTICATION_BACKENDS = ["sen.identity.backends.SenLoginBackend"]
 LOGIN_URL = "identity:login"
+# Paths that authenticate on their own (401 JSON, OAuth2 protocol) instead of redirecting to the login page.
+SEN_LOGIN_EXEMPT_PREFIXES = ["/api/", "/o/", "/.well-known/", "/static/", "/healthz"]
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
 AUTH_PASSWORD_VALIDATORS = [

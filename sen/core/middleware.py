@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse
 
 from sen.core import request_context
@@ -37,3 +40,15 @@ class RequestContextMiddleware:
             request_context.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class SenLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Django's login-required default for pages, minus the paths that authenticate on their own:
+    the JSON API answers 401 JSON, OAuth2/OIDC endpoints follow their protocol."""
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        if request.path_info.startswith(tuple(settings.SEN_LOGIN_EXEMPT_PREFIXES)):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

@@ -19,3 +19,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
         body.update(status="error", database="error")
         return JsonResponse(body, status=503)
     return JsonResponse(body)
+
+
+@login_not_required
+def api_not_found(request: HttpRequest) -> JsonResponse:
+    """Unknown API URLs answer JSON like the rest of the API, not the HTML 404 page."""
+    return JsonResponse(
+        {"code": "not_found", "message": "Không tìm thấy địa chỉ API này.", "details": {"path": request.path}},
+        status=404,
+    )
