@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
 from sen.core import request_context
 
@@ -48,7 +49,7 @@ class SenLoginRequiredMiddleware(LoginRequiredMiddleware):
 
     def process_view(
         self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
-    ) -> HttpResponse | None:
+    ) -> HttpResponseBase | None:
         if request.path_info.startswith(tuple(settings.SEN_LOGIN_EXEMPT_PREFIXES)):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
