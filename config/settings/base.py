@@ -68,7 +68,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sen.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "sen.portal.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -140,20 +140,27 @@ VNEID_CLIENT_ID = os.environ.get("VNEID_CLIENT_ID", "")
 VNEID_CLIENT_SECRET = os.environ.get("VNEID_CLIENT_SECRET", "")
 
 # Sen as an OpenID Connect provider (django-oauth-toolkit). The RSA key is made at run time
-# (var/oidc_rsa.pem) unless OIDC_RSA_PRIVATE_KEY is given; none is committed.
+# (var/oidc_rsa.pem) unless OIDC_RSA_PRIVATE_KEY is given; none is committed. The issuer is derived
+# from the request (<scheme>://<host>/o) unless OIDC_ISSUER fixes it (recommended in production).
+# Claims per scope: sen/identity/oidc_provider.py. The JSON API wants the "api" scope.
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": "",  # filled in by sen.identity.apps at start-up
+    "OIDC_ISS_ENDPOINT": os.environ.get("OIDC_ISSUER", ""),
+    # PKCE is required of public clients, optional for confidential ones (SenOAuth2Validator).
     "PKCE_REQUIRED": False,
     "SCOPES": {
         "openid": "OpenID Connect",
-        "profile": "Hồ sơ cơ bản",
+        "profile": "Họ tên, loại tài khoản, đơn vị công tác",
         "email": "Thư điện tử",
-        "api": "Gọi API của Sen",
+        "national_id": "Số định danh cá nhân (CCCD)",
+        "api": "Gọi API của Sen thay cho bạn",
     },
     "DEFAULT_SCOPES": ["openid"],
     "OAUTH2_VALIDATOR_CLASS": "sen.identity.oidc_provider.SenOAuth2Validator",
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "ID_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 14 * 24 * 3600,
 }
 
 # --- Internationalisation -------------------------------------------------------------
@@ -193,8 +200,10 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "audit-checkpoint": {"task": "sen.core.tasks.audit_checkpoint", "schedule": 3600.0},
+    "notifications-resend-stranded": {"task": "sen.core.tasks.notifications_resend_stranded", "schedule": 900.0},
 }
 CACHES = {
     "default": (
@@ -217,13 +226,28 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_FILE_PATH = VAR_DIR / "mail"
+# Seconds before a silent mail server counts as down (Django's default waits forever).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Sen <no-reply@dongthap.gov.vn>")
+
+# Notifications: one adapter per channel, each with `send(notification) -> None`. E-mail is sent;
+# SMS and Zalo are recorded, not sent, until a provider's adapter is configured here.
+SEN_NOTIFICATION_ADAPTERS = {
+    "email": "sen.core.notifications.EmailAdapter",
+    "sms": "sen.core.notifications.RecordingAdapter",
+    "zalo": "sen.core.notifications.RecordingAdapter",
+}
+# With a worker, a failed send is retried with exponential backoff: about BACKOFF, 2×, 4×... seconds
+# (with jitter, capped at an hour), MAX_RETRIES times, then marked failed. Eager mode never retries.
+SEN_NOTIFICATION_RETRY_BACKOFF = int(os.environ.get("SEN_NOTIFICATION_RETRY_BACKOFF", "60"))
+SEN_NOTIFICATION_MAX_RETRIES = int(os.environ.get("SEN_NOTIFICATION_MAX_RETRIES", "6"))
 
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 CSRF_COOKIE_HTTPONLY = False  # htmx and the API read it to send X-CSRFToken
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "sen.portal.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -237,4 +261,4 @@ LOGGING = {
 
 # --- Sen ------------------------------------------------------------------------------
 SEN_PROVINCE_NAME = os.environ.get("SEN_PROVINCE_NAME", "Đồng Tháp")
-SEN_SHARED_DATA_DIR = Path(os.environ.get("SEN_SHARED_DATA_DIR", BASE_DIR.parent / "shared" / "data"))
+SEN_SHARED_DATA_DIR = Path(os.environ.get("SEN_SHARED_DATA_DIR", BASE_DIR / "data"))
