@@ -46,9 +46,22 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(request, 404, "not_found", "Không tìm thấy.")
 
 
+# ninja raises HttpError with English texts; the user gets a code and a Vietnamese message.
+HTTP_ERROR_MESSAGES = {
+    401: ("not_authenticated", "Bạn cần đăng nhập hoặc gửi mã truy cập hợp lệ."),
+    403: ("permission_denied", "Bạn không có quyền thực hiện thao tác này."),
+    404: ("not_found", "Không tìm thấy."),
+    405: ("method_not_allowed", "Phương thức HTTP này không được hỗ trợ tại địa chỉ này."),
+}
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return error_response(request, exc.status_code, "http_error", str(exc))
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        message = "Thiếu hoặc sai mã CSRF: gửi tiêu đề X-CSRFToken khi ghi bằng phiên đăng nhập."
+        return error_response(request, 403, "csrf_failed", message)
+    code, message = HTTP_ERROR_MESSAGES.get(exc.status_code, ("http_error", "Yêu cầu không hợp lệ."))
+    return error_response(request, exc.status_code, code, message, {"reason": str(exc)})
 
 
 @api.exception_handler(Exception)

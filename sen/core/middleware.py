@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 
 from sen.core import request_context
@@ -53,3 +53,31 @@ class SenLoginRequiredMiddleware(LoginRequiredMiddleware):
         if request.path_info.startswith(tuple(settings.SEN_LOGIN_EXEMPT_PREFIXES)):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class ApiMethodNotAllowedMiddleware:
+    """ninja answers a wrong HTTP method with a bare text 405; the API promises JSON errors."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and request.path_info.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            allowed = response.get("Allow", "")
+            json_response = JsonResponse(
+                {
+                    "code": "method_not_allowed",
+                    "message": "Phương thức HTTP này không được hỗ trợ tại địa chỉ này.",
+                    "details": {"allowed": [m.strip() for m in allowed.split(",") if m.strip()]},
+                },
+                status=405,
+            )
+            if allowed:
+                json_response["Allow"] = allowed
+            return json_response
+        return response

@@ -39,3 +39,29 @@ def test_pages_still_require_login(client):
     response = client.get("/admin/")
 
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_wrong_http_method_answers_json_405(client):
+    response = client.delete("/api/v1/calendar/due")
+
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+    assert response["Allow"] == "GET"
+
+
+@pytest.mark.django_db
+def test_unexpected_errors_answer_json_500_without_a_stack_trace(client, monkeypatch):
+    from sen.core import calendar_api
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(calendar_api, "working_calendar", explode)
+    client.raise_request_exception = False
+
+    response = client.get("/api/v1/calendar/due", {"start": "2026-03-02T08:00", "amount": 1, "unit": "working_days"})
+
+    assert response.status_code == 500
+    assert response.json()["code"] == "server_error"
+    assert "secret internal detail" not in response.content.decode()
