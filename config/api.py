@@ -10,6 +10,8 @@ from sen.core.api import router as core_router
 from sen.core.exceptions import SenError
 from sen.identity.api import router as identity_router
 from sen.identity.api_auth import api_auth
+from sen.procedures.api import router as procedures_router
+from sen.signing.api import router as signing_router
 
 api = NinjaAPI(
     title="Sen API",
@@ -20,6 +22,8 @@ api = NinjaAPI(
 )
 api.add_router("/", core_router)
 api.add_router("/", identity_router)
+api.add_router("/", procedures_router)
+api.add_router("/", signing_router)
 
 
 def error_response(request: HttpRequest, status: int, code: str, message: str, details: object = None) -> HttpResponse:

@@ -26,6 +26,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("sen.identity.urls")),
     path("accounts/vneid/", include("sen.identity.urls_oidc")),
+    path("procedures/", include("sen.procedures.urls")),
+    path("verify/", include("sen.signing.urls")),
     path("", include("sen.portal.urls")),
 ]
 

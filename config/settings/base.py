@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "sen.core",
     "sen.identity",
+    "sen.procedures",
+    "sen.signing",
     "sen.portal",
 ]
 
