@@ -260,8 +260,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # One line per finished job is noise in the embedded default, where jobs run in-process.
+    "loggers": {"celery": {"level": os.environ.get("CELERY_LOG_LEVEL", "WARNING")}},
 }
 
 # --- Sen ------------------------------------------------------------------------------
 SEN_PROVINCE_NAME = os.environ.get("SEN_PROVINCE_NAME", "Đồng Tháp")
+# What `manage.py demo` builds after the province, its people and the calendar: one idempotent
+# `demo_build(*, stdout) -> dict[str, int]` per app.
+SEN_DEMO_BUILDERS = ["sen.procedures.demo.demo_build"]
 SEN_SHARED_DATA_DIR = Path(os.environ.get("SEN_SHARED_DATA_DIR", BASE_DIR / "data"))

@@ -15,7 +15,7 @@ EXCLUSIVE lock on the AuditChain table, which waits for every open transaction t
 chain head and holds back new ones. `record()` updates the head row *before* it inserts the event,
 so every event id handed out before the lock belongs to a finished transaction and every later one
 is greater than the checkpoint's `last_event_id`. Hence "the heads at the checkpoint" are both the
-AuditChain rows read under the lock and, for each chain, its highest-seq event with
+AuditChain rows read under the lock and, for each chain, the last of its events with
 id <= last_event_id — which is how `verify()` recomputes them without storing the head list.
 """
 
@@ -35,7 +35,7 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, OperationalError, connection, models, transaction
-from django.db.models import Exists, F, Max, Min, OuterRef, Subquery
+from django.db.models import Exists, F, Max, Min, OuterRef
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Collate
 from django.utils import timezone
@@ -500,17 +500,21 @@ def _check_heads(problems: _Problems) -> None:
 
 
 def heads_as_of(last_event_id: int) -> Iterable[tuple[str, int, str]]:
-    """Each chain's head as a checkpoint taken at `last_event_id` saw it: its highest-seq event
-    with id <= last_event_id, chains in code-point order of their key (see the module doc)."""
-    # A scalar subquery per event (a backward index probe on (chain_key, seq)) rather than an
-    # anti-join: linear whatever the length of a chain and whatever plan the database prefers.
-    head_seq = (
-        AuditEvent.objects.filter(chain_key=OuterRef("chain_key"), id__lte=last_event_id)
-        .order_by("-seq")
-        .values("seq")[:1]
+    """Each chain's head as a checkpoint taken at `last_event_id` saw it, chains in code-point
+    order of their key.
+
+    The events a checkpoint covered are those with id <= last_event_id (see the module doc), and
+    in each chain they are a prefix of its seqs; the head is the one whose successor (seq + 1) is
+    not among them. An exact probe on the (chain_key, seq) index per event keeps this linear
+    however long a chain is. On a tampered chain the prefix may be broken and more than one
+    "head" come out: the digest then differs, as it should.
+    """
+    successor = AuditEvent.objects.filter(
+        chain_key=OuterRef("chain_key"), seq=OuterRef("seq") + 1, id__lte=last_event_id
     )
     heads = (
-        AuditEvent.objects.filter(id__lte=last_event_id, seq=Subquery(head_seq))
+        AuditEvent.objects.filter(id__lte=last_event_id)
+        .exclude(Exists(successor))
         .order_by(_by_code_point("chain_key"))
         .values_list("chain_key", "seq", "hash")
     )
@@ -581,23 +585,31 @@ def _stale_warning(result: VerifyResult) -> str | None:
 def verify(*, max_problems: int = 100, all_checkpoints: bool = False) -> VerifyResult:
     """Walk every chain and every checkpoint; the problems come first broken event first.
 
-    Reads at one snapshot (REPEATABLE READ on PostgreSQL when not already inside a transaction),
-    streaming, so it can run beside live writers on a trail of millions of events.
+    Streams, so it runs beside live writers on a trail of millions of events without holding them
+    up. Each check is one statement, consistent in itself; on PostgreSQL, when not already inside
+    a transaction, all of them read one REPEATABLE READ snapshot (which also lets the server-side
+    cursors stream instead of being materialised WITH HOLD). On SQLite no transaction is opened:
+    Sen's IMMEDIATE transactions would lock every writer out for the whole walk.
     `all_checkpoints=True` also recomputes the heads of every checkpoint, not just the latest.
     """
     result = VerifyResult()
     problems = _Problems(max_problems)
-    snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
-    with transaction.atomic():
-        if snapshot:
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        _check_chains(problems, result)
-        _check_heads(problems)
-        _check_checkpoints(problems, result, all_checkpoints=all_checkpoints)
-        warning = _stale_warning(result)
+            warning = _run_checks(problems, result, all_checkpoints=all_checkpoints)
+    else:
+        warning = _run_checks(problems, result, all_checkpoints=all_checkpoints)
     if warning:
         result.warnings.append(warning)
     result.problem_count = problems.count
     result.problems = problems.first()
     return result
+
+
+def _run_checks(problems: _Problems, result: VerifyResult, *, all_checkpoints: bool) -> str | None:
+    _check_chains(problems, result)
+    _check_heads(problems)
+    _check_checkpoints(problems, result, all_checkpoints=all_checkpoints)
+    return _stale_warning(result)

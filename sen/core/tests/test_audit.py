@@ -56,32 +56,32 @@ def chain(key: str) -> list[AuditEvent]:
 
 
 @pytest.fixture
-def officer(db):
+def staff_member(db):
     return User.objects.create_user(
         username="an.nv@dongthap.gov.vn", password="x", kind=User.Kind.STAFF, full_name="Nguyễn Văn An"
     )
 
 
 @pytest.fixture
-def unit(db):
+def commune(db):
     kind = UnitKind.objects.create(code="xa", name="Xã")
     return OrgUnit.objects.create(code="H15.50.05.13", name="Xã Mỹ An", kind=kind)
 
 
 @pytest.fixture
-def trail(officer, unit):
-    """Three objects written in interleaved order: a unit and two dossiers-to-be."""
+def trail(staff_member, commune):
+    """Three objects written in interleaved order: a commune and two dossiers-to-be."""
     for step in range(1, 4):
-        audit.record(actor=officer, action="core.unit.rename", obj=unit, after={"name": f"Xã Mỹ An {step}"})
+        audit.record(actor=staff_member, action="core.unit.rename", obj=commune, after={"name": f"Xã Mỹ An {step}"})
         audit.record(
-            actor=officer, action="test.thing.edit", object_type="test.thing", object_id="a", after={"n": step}
+            actor=staff_member, action="test.thing.edit", object_type="test.thing", object_id="a", after={"n": step}
         )
         audit.record(actor=None, action="test.thing.edit", object_type="test.thing", object_id="b", after={"n": step})
-    return {"unit": f"core.orgunit:{unit.pk}", "a": "test.thing:a", "b": "test.thing:b"}
+    return {"unit": f"core.orgunit:{commune.pk}", "a": "test.thing:a", "b": "test.thing:b"}
 
 
 # --- Recording --------------------------------------------------------------------------
-def test_each_object_has_its_own_contiguous_chain(trail, officer, unit):
+def test_each_object_has_its_own_contiguous_chain(trail, staff_member, commune):
     for key in trail.values():
         events = chain(key)
         assert [e.seq for e in events] == [1, 2, 3]
@@ -92,26 +92,26 @@ def test_each_object_has_its_own_contiguous_chain(trail, officer, unit):
 
     first = chain(trail["unit"])[0]
     assert (first.actor, first.actor_label, first.object_type, first.object_id) == (
-        officer,
+        staff_member,
         "an.nv@dongthap.gov.vn",
         "core.orgunit",
-        str(unit.pk),
+        str(commune.pk),
     )
     assert chain(trail["b"])[0].actor_label == "system"
 
 
-def test_record_captures_the_request_context(db, unit):
+def test_record_captures_the_request_context(db, commune):
     context = request_context.RequestContext(request_id="req-42", ip="203.0.113.7", user_agent="Mozilla/5.0 (Sen)")
     token = request_context.set_current(context)
     try:
-        event = audit.record(actor=None, action="core.unit.rename", obj=unit, acting_unit=unit, before={"a": 1})
+        event = audit.record(actor=None, action="core.unit.rename", obj=commune, acting_unit=commune, before={"a": 1})
     finally:
         request_context.reset(token)
-    outside = audit.record(actor=None, action="core.unit.rename", obj=unit)
+    outside = audit.record(actor=None, action="core.unit.rename", obj=commune)
 
     stored = AuditEvent.objects.get(pk=event.pk)
     assert (stored.request_id, stored.ip, stored.user_agent) == ("req-42", "203.0.113.7", "Mozilla/5.0 (Sen)")
-    assert stored.acting_unit == unit
+    assert stored.acting_unit == commune
     assert (outside.request_id, outside.ip, outside.user_agent) == ("", "", "")
 
 

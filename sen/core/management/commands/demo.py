@@ -9,8 +9,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from sen.core import audit
 from sen.core.demo.build import DemoAccount, build_demo
 from sen.core.demo.data import DemoDataMissing
 
@@ -34,7 +36,13 @@ class Command(BaseCommand):
             report = build_demo()
         except DemoDataMissing as exc:
             raise CommandError(str(exc)) from exc
+        # Each app adds its part of the demo (procedures, certificates...); core names none of them.
+        for dotted_path in settings.SEN_DEMO_BUILDERS:
+            counts = import_string(dotted_path)(stdout=self.stdout)
+            report.created.update({name: count for name, count in counts.items() if count})
         if report.changed:
+            # Anchor what the demo wrote in a signed checkpoint, so audit_verify starts from a clean slate.
+            audit.checkpoint_create()
             created = ", ".join(f"{name}: {count}" for name, count in sorted(report.created.items()) if count)
             self.stdout.write(self.style.SUCCESS(_("Đã tạo dữ liệu demo — %(created)s") % {"created": created}))
         else:
