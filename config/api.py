@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from sen.core.api import router as core_router
 from sen.core.exceptions import SenError
+from sen.dossiers.api import router as dossiers_router
 from sen.identity.api import router as identity_router
 from sen.identity.api_auth import api_auth
 from sen.procedures.api import router as procedures_router
@@ -23,6 +24,7 @@ api = NinjaAPI(
 api.add_router("/", core_router)
 api.add_router("/", identity_router)
 api.add_router("/", procedures_router)
+api.add_router("/", dossiers_router)
 api.add_router("/", signing_router)
 
 

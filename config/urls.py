@@ -27,6 +27,7 @@ urlpatterns = [
     path("accounts/", include("sen.identity.urls")),
     path("accounts/vneid/", include("sen.identity.urls_oidc")),
     path("procedures/", include("sen.procedures.urls")),
+    path("dossiers/", include("sen.dossiers.urls")),
     path("verify/", include("sen.signing.urls")),
     path("", include("sen.portal.urls")),
 ]

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "sen.core",
     "sen.identity",
     "sen.procedures",
+    "sen.dossiers",
     "sen.signing",
     "sen.portal",
 ]
