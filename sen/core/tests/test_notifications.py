@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import logging
 import socket
 import threading
 from email.message import EmailMessage
@@ -26,6 +27,10 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+# aiosmtpd's thread logs every connection, sometimes after pytest has closed the stream it captured.
+logging.getLogger("mail.log").setLevel(logging.CRITICAL)
 
 
 class LoopbackSMTPServer:
