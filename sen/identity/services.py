@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -129,59 +130,50 @@ def _require(allowed: bool) -> None:
 def citizen_register(*, national_id: str, full_name: str, phone: str, email: str, password: str) -> User:
     """A citizen opens an account with their CCCD, which becomes their login."""
     national_id = normalize_national_id(national_id)
-    user = User(
-        username=national_id,
-        national_id=national_id,
-        kind=User.Kind.CITIZEN,
-        full_name=_require_name(full_name),
-        phone=normalize_phone(phone),
-        email=normalize_email(email),
+    return _account_register(
+        User(username=national_id, national_id=national_id, kind=User.Kind.CITIZEN),
+        identifier_field="national_id",
+        duplicate_message=_("Số CCCD này đã được đăng ký. Vui lòng đăng nhập."),
+        full_name=full_name,
+        phone=phone,
+        email=email,
+        password=password,
     )
-    _check_password(password, user)
-    user.set_password(password)
-    duplicate = Conflict(
-        _("Số CCCD này đã được đăng ký. Vui lòng đăng nhập."),
-        details={"national_id": [_("Số CCCD này đã được đăng ký. Vui lòng đăng nhập.")]},
-        code="duplicate_account",
-    )
-    if User.objects.filter(username=national_id).exists() or User.objects.filter(national_id=national_id).exists():
-        raise duplicate
-    try:
-        with transaction.atomic():
-            user.save(force_insert=True)
-            audit.record(actor=None, action="identity.user.register", obj=user, after=_user_snapshot(user))
-            notifications.notify(recipient=user, template="account_registered", context={})
-    except IntegrityError as exc:  # a concurrent registration of the same CCCD
-        raise duplicate from exc
-    return user
 
 
 def business_register(*, tax_code: str, full_name: str, phone: str, email: str, password: str) -> User:
     """A business or organisation opens an account with its tax code, which becomes its login."""
     tax_code = normalize_tax_code(tax_code)
-    user = User(
-        username=tax_code,
-        tax_code=tax_code,
-        kind=User.Kind.BUSINESS,
-        full_name=_require_name(full_name),
-        phone=normalize_phone(phone),
-        email=normalize_email(email),
+    return _account_register(
+        User(username=tax_code, tax_code=tax_code, kind=User.Kind.BUSINESS),
+        identifier_field="tax_code",
+        duplicate_message=_("Mã số thuế này đã được đăng ký. Vui lòng đăng nhập."),
+        full_name=full_name,
+        phone=phone,
+        email=email,
+        password=password,
     )
+
+
+def _account_register(
+    user: User, *, identifier_field: str, duplicate_message: str, full_name: str, phone: str, email: str, password: str
+) -> User:
+    """Save a self-registered account (its login is its identifier), audit it, and welcome it by e-mail."""
+    user.full_name = _require_name(full_name)
+    user.phone = normalize_phone(phone)
+    user.email = normalize_email(email)
     _check_password(password, user)
     user.set_password(password)
-    duplicate = Conflict(
-        _("Mã số thuế này đã được đăng ký. Vui lòng đăng nhập."),
-        details={"tax_code": [_("Mã số thuế này đã được đăng ký. Vui lòng đăng nhập.")]},
-        code="duplicate_account",
-    )
-    if User.objects.filter(username=tax_code).exists() or User.objects.filter(tax_code=tax_code).exists():
+    identifier = getattr(user, identifier_field)
+    duplicate = Conflict(duplicate_message, details={identifier_field: [duplicate_message]}, code="duplicate_account")
+    if User.objects.filter(Q(username=identifier) | Q(**{identifier_field: identifier})).exists():
         raise duplicate
     try:
         with transaction.atomic():
             user.save(force_insert=True)
             audit.record(actor=None, action="identity.user.register", obj=user, after=_user_snapshot(user))
             notifications.notify(recipient=user, template="account_registered", context={})
-    except IntegrityError as exc:
+    except IntegrityError as exc:  # a concurrent registration of the same identifier
         raise duplicate from exc
     return user
 
