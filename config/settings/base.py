@@ -267,7 +267,10 @@ LOGGING = {
 
 # --- Sen ------------------------------------------------------------------------------
 SEN_PROVINCE_NAME = os.environ.get("SEN_PROVINCE_NAME", "Đồng Tháp")
+# Who holds the signing keys: the default reads keys made at run time under var/pki; a PKCS#11 token or a
+# remote signing service plugs in as another backend class (see sen/signing/signers.py).
+SEN_SIGNER_BACKEND = os.environ.get("SEN_SIGNER_BACKEND", "sen.signing.signers.LocalKeyBackend")
 # What `manage.py demo` builds after the province, its people and the calendar: one idempotent
 # `demo_build(*, stdout) -> dict[str, int]` per app.
-SEN_DEMO_BUILDERS = ["sen.procedures.demo.demo_build"]
+SEN_DEMO_BUILDERS = ["sen.procedures.demo.demo_build", "sen.signing.demo.demo_build"]
 SEN_SHARED_DATA_DIR = Path(os.environ.get("SEN_SHARED_DATA_DIR", BASE_DIR / "data"))

@@ -1,3 +1,243 @@
-from ninja import Router
+"""Dossiers API: online submission (multipart, with an Idempotency-Key), reading one dossier, and
+the staff actions. Handlers parse, call one service or selector, and render."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from sen.core import request_context
+from sen.core.exceptions import InvalidInput, NotAuthenticated
+from sen.dossiers import selectors, services
+from sen.dossiers.choices import DossierAction, DossierState
+from sen.dossiers.deadlines import dossier_timeliness
+from sen.dossiers.models import Dossier
+from sen.identity.models import User
 
 router = Router(tags=["dossiers"])
+DEVICE_COOKIE = "sen_device"
+
+
+class ActionIn(Schema):
+    note: str = Field("", max_length=4000)
+    reason: str = Field("", max_length=4000)
+    assignee: str = Field("", max_length=150, description="Tên đăng nhập người nhận bước tiếp theo")
+    new_due_at: dt.datetime | None = Field(None, description="Ngày hẹn trả mới (hẹn lại, mẫu 04)")
+
+
+class TransitionOut(Schema):
+    action: str
+    from_state: str
+    to_state: str
+    actor: str | None
+    at: dt.datetime
+    note: str
+    reason: str
+
+
+class HandoverOut(Schema):
+    step: int
+    step_name: str
+    giver: str | None
+    receiver: str
+    at: dt.datetime
+    step_due_at: dt.datetime | None
+
+
+class FileOut(Schema):
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class SupplementOut(Schema):
+    requested_at: dt.datetime
+    reason: str
+    resumed_at: dt.datetime | None
+    paused_minutes: int
+    late_by_rule: bool
+
+
+class DossierOut(Schema):
+    code: str
+    state: str
+    state_label: str
+    channel: str
+    procedure_code: str
+    procedure_version: int
+    unit_code: str
+    unit_name: str
+    postal_tracking_no: str
+    submitted_at: dt.datetime
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    effective_due_at: dt.datetime | None
+    rescheduled_due_at: dt.datetime | None
+    paused_minutes: int
+    late_by_rule: bool
+    timeliness: str
+    current_step: str | None
+    assignee: str | None
+    form_data: dict[str, Any]
+    files: list[FileOut]
+    history: list[TransitionOut]
+    handovers: list[HandoverOut]
+    supplements: list[SupplementOut]
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    details: Any = None
+
+
+ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+def _actor(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated()
+    return user
+
+
+def _username(user: Any) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+def dossier_out(dossier: Dossier) -> dict[str, Any]:
+    """The dossier as the API shows it; `dossier` comes from selectors.dossier_get (prefetched)."""
+    return {
+        "code": dossier.code,
+        "state": dossier.state,
+        "state_label": DossierState(dossier.state).label,
+        "channel": dossier.channel,
+        "procedure_code": dossier.procedure_version.procedure.code,
+        "procedure_version": dossier.procedure_version.number,
+        "unit_code": dossier.unit.code,
+        "unit_name": dossier.unit.name,
+        "postal_tracking_no": dossier.postal_tracking_no,
+        "submitted_at": dossier.submitted_at,
+        "received_at": dossier.received_at,
+        "due_at": dossier.due_at,
+        "effective_due_at": dossier.effective_due_at,
+        "rescheduled_due_at": dossier.rescheduled_due_at,
+        "paused_minutes": dossier.paused_minutes,
+        "late_by_rule": dossier.late_by_rule,
+        "timeliness": dossier_timeliness(dossier),
+        "current_step": dossier.current_step.name if dossier.current_step else None,
+        "assignee": _username(dossier.assignee),
+        "form_data": dossier.form_data,
+        "files": [
+            {"name": f.name, "content_type": f.content_type, "size": f.size, "sha256": f.sha256}
+            for f in dossier.files.all()
+        ],
+        "history": [
+            {
+                "action": t.action,
+                "from_state": t.from_state,
+                "to_state": t.to_state,
+                "actor": _username(t.actor),
+                "at": t.at,
+                "note": t.note,
+                "reason": t.reason,
+            }
+            for t in dossier.transitions.all()
+        ],
+        "handovers": [
+            {
+                "step": h.step.order,
+                "step_name": h.step.name,
+                "giver": _username(h.giver),
+                "receiver": h.receiver.get_username(),
+                "at": h.at,
+                "step_due_at": h.step_due_at,
+            }
+            for h in dossier.handovers.all()
+        ],
+        "supplements": [
+            {
+                "requested_at": s.requested_at,
+                "reason": s.reason,
+                "resumed_at": s.resumed_at,
+                "paused_minutes": s.paused_minutes,
+                "late_by_rule": s.late_by_rule,
+            }
+            for s in dossier.supplement_requests.all()
+        ],
+    }
+
+
+def _form_data(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        raise InvalidInput(_("form_data phải là một đối tượng JSON."), details={"field": "form_data"}) from None
+    if not isinstance(value, dict):
+        raise InvalidInput(_("form_data phải là một đối tượng JSON."), details={"field": "form_data"})
+    return value
+
+
+def _incoming(upload: UploadedFile) -> services.IncomingFile:
+    name = upload.name or ""
+    services.file_size_check(name, upload.size or 0)  # before reading it into memory
+    return services.IncomingFile(name=name, content=upload.read())
+
+
+@router.post(
+    "/dossiers",
+    response={201: DossierOut, **ERRORS},
+    summary="Nộp hồ sơ trực tuyến (multipart; cần tiêu đề Idempotency-Key)",
+)
+def dossier_submit(
+    request: HttpRequest,
+    procedure_code: Form[str],
+    form_data: Form[str] = "{}",
+    unit_code: Form[str] = "",
+    files: File[list[UploadedFile] | None] = None,
+) -> Status:
+    context = request_context.current()
+    dossier = services.dossier_submit_online(
+        actor=_actor(request),
+        procedure_code=procedure_code,
+        form_data=_form_data(form_data),
+        files=[_incoming(upload) for upload in files or []],
+        context=services.RequestInfo(
+            ip=context.ip, user_agent=context.user_agent, device_cookie=request.COOKIES.get(DEVICE_COOKIE, "")
+        ),
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
+        unit_code=unit_code,
+    )
+    return Status(201, dossier_out(selectors.dossier_get(actor=request.user, code=dossier.code)))
+
+
+@router.get("/dossiers/{code}", response={200: DossierOut, **ERRORS}, summary="Một hồ sơ: trạng thái, hạn, lịch sử")
+def dossier_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    return dossier_out(selectors.dossier_get(actor=request.user, code=code))
+
+
+@router.post(
+    "/dossiers/{code}/actions/{action}",
+    response={200: DossierOut, **ERRORS},
+    summary="Thao tác xử lý hồ sơ: " + ", ".join(DossierAction.values[1:]),
+)
+def dossier_action(request: HttpRequest, code: str, action: str, payload: ActionIn) -> dict[str, Any]:
+    dossier = selectors.dossier_get(actor=request.user, code=code)
+    services.dossier_transition(
+        actor=_actor(request),
+        dossier=dossier,
+        action=action,
+        note=payload.note,
+        reason=payload.reason,
+        assignee=payload.assignee,
+        new_due_at=payload.new_due_at,
+    )
+    return dossier_out(selectors.dossier_get(actor=request.user, code=code))

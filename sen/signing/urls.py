@@ -1,5 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from sen.signing import views
 
 app_name = "signing"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.verify, name="verify"),
+]

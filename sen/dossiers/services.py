@@ -1,0 +1,790 @@
+"""Writing dossiers: submission through the three channels and the one service that moves state.
+
+Submission. Everything that can be checked without writing is checked first (procedure, e-form,
+files by content and size). Each upload is then written to storage under a name of its own (its
+SHA-256 plus a random suffix: never overwritten, never shared with another request), and the dossier,
+its files, context, first history row and audit event are written in one transaction. If that
+transaction fails, the files this request wrote are deleted again — safe because no other request
+can reference them: a failed request leaves neither a dossier nor an orphan file.
+
+Dossier codes `{agency code}-{yymmdd}-{NNNN}` count per receiving unit per Vietnam day, from a
+counter row locked with select_for_update in the submission's transaction: a rolled-back submission
+gives its number back, so there are no gaps and (with the unique constraint) no duplicates.
+
+State. `dossier_transition` is the only writer of `state`: it locks the row, checks the policy and
+the table (sen.dossiers.states), runs the action's handler, writes one history row and one audit
+event. `due_at` is written by the receive handler only, once; the service refuses any other change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sen.core import audit
+from sen.core.calendar import VN_TZ, WorkingCalendar, working_calendar
+from sen.core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
+from sen.core.models import OrgUnit
+from sen.dossiers import policies
+from sen.dossiers.choices import DossierAction, DossierState
+from sen.dossiers.deadlines import effective_due, receipt_due, step_due_at
+from sen.dossiers.models import (
+    Dossier,
+    DossierCounter,
+    DossierFile,
+    DossierTransition,
+    Handover,
+    IdempotencyKey,
+    SubmissionContext,
+    SupplementRequest,
+    dossier_file_name,
+)
+from sen.dossiers.states import TRANSITIONS
+from sen.identity import policies as identity
+from sen.identity.models import User
+from sen.procedures.choices import Channel, OnlineLevel
+from sen.procedures.eforms import eform_validate
+from sen.procedures.models import Component, Procedure, ProcedureVersion, WorkflowStep
+
+logger = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILES = 20
+MAGIC = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    name: str
+    content: bytes = field(repr=False)
+    component_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """Where a submission came from (stored in SubmissionContext)."""
+
+    ip: str = ""
+    user_agent: str = ""
+    device_cookie: str = ""
+
+
+@dataclass(frozen=True)
+class _CheckedFile:
+    name: str
+    content: bytes = field(repr=False)
+    content_type: str
+    sha256: str
+    component_id: int | None
+
+
+# --- Checks done before anything is written ----------------------------------------------------
+def _version_for(procedure_code: str) -> ProcedureVersion:
+    procedure = (
+        Procedure.objects.filter(code=str(procedure_code).strip(), current_version__isnull=False)
+        .select_related("current_version")
+        .first()
+    )
+    if procedure is None or procedure.current_version is None:
+        raise NotFound(_("Không tìm thấy thủ tục có mã %(code)s.") % {"code": procedure_code}, code="unknown_procedure")
+    return procedure.current_version
+
+
+def _first_step(version: ProcedureVersion) -> WorkflowStep | None:
+    return WorkflowStep.objects.filter(version=version).select_related("unit").order_by("order").first()
+
+
+def _receiving_unit(version: ProcedureVersion, unit_code: str) -> OrgUnit:
+    """The unit named by the applicant, else the unit of the procedure's first workflow step."""
+    if unit_code:
+        unit = OrgUnit.objects.filter(code=unit_code.strip(), active_to__isnull=True).first()
+        if unit is None:
+            raise InvalidInput(
+                _("Không tìm thấy cơ quan tiếp nhận có mã %(code)s.") % {"code": unit_code}, code="unknown_unit"
+            )
+        return unit
+    step = _first_step(version)
+    if step is not None and step.unit is not None:
+        return step.unit
+    raise InvalidInput(_("Cần chọn cơ quan tiếp nhận hồ sơ."), details={"field": "unit_code"}, code="unit_required")
+
+
+def file_type_of(content: bytes) -> str | None:
+    """The type the bytes say they are (PDF, JPEG, PNG), whatever the file's name claims."""
+    for magic, content_type in MAGIC:
+        if content.startswith(magic):
+            return content_type
+    return None
+
+
+def file_size_check(name: str, size: int) -> None:
+    if size > MAX_FILE_BYTES:
+        raise InvalidInput(
+            _("Tệp “%(name)s” vượt quá dung lượng cho phép (%(max)s MB).")
+            % {"name": name, "max": MAX_FILE_BYTES // (1024 * 1024)},
+            details={"file": name, "size": size, "max_bytes": MAX_FILE_BYTES},
+            code="file_too_large",
+        )
+
+
+def _files_check(files: Sequence[IncomingFile], version: ProcedureVersion) -> list[_CheckedFile]:
+    if len(files) > MAX_FILES:
+        raise InvalidInput(_("Chỉ được nộp tối đa %(n)s tệp.") % {"n": MAX_FILES}, code="too_many_files")
+    component_ids = set(Component.objects.filter(version=version).values_list("pk", flat=True))
+    checked = []
+    for incoming in files:
+        name = (incoming.name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255] or "tep"
+        file_size_check(name, len(incoming.content))
+        if not incoming.content:
+            raise InvalidInput(_("Tệp “%(name)s” rỗng.") % {"name": name}, code="empty_file")
+        content_type = file_type_of(incoming.content)
+        if content_type is None:
+            raise InvalidInput(
+                _("Tệp “%(name)s” không phải PDF, JPEG hoặc PNG (kiểm tra theo nội dung tệp).") % {"name": name},
+                details={"file": name, "allowed": [t for _m, t in MAGIC]},
+                code="file_type_not_allowed",
+            )
+        if incoming.component_id is not None and incoming.component_id not in component_ids:
+            raise InvalidInput(
+                _("Tệp “%(name)s” gắn với thành phần hồ sơ không thuộc thủ tục này.") % {"name": name},
+                code="unknown_component",
+            )
+        checked.append(
+            _CheckedFile(
+                name=name,
+                content=incoming.content,
+                content_type=content_type,
+                sha256=hashlib.sha256(incoming.content).hexdigest(),
+                component_id=incoming.component_id,
+            )
+        )
+    return checked
+
+
+# --- Files on storage ---------------------------------------------------------------------------
+def _files_write(files: Sequence[_CheckedFile]) -> list[str]:
+    """Write every upload under a name of its own; return the names, in the order of `files`."""
+    written: list[str] = []
+    try:
+        for item in files:
+            written.append(default_storage.save(dossier_file_name(item.sha256), ContentFile(item.content)))
+    except BaseException:
+        _files_forget(written)
+        raise
+    return written
+
+
+def _files_forget(names: Sequence[str]) -> None:
+    """After a failed transaction: delete what this request wrote (no other request references it)."""
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.exception("Could not delete orphan dossier file %s", name)
+
+
+# --- Creating a dossier -------------------------------------------------------------------------
+def _next_code(unit: OrgUnit, now: dt.datetime) -> str:
+    """The next code for `unit` today (Vietnam date). Call inside the submission's transaction."""
+    day = now.astimezone(VN_TZ).date()
+    counter = DossierCounter.objects.select_for_update().filter(unit=unit, day=day).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                DossierCounter.objects.create(unit=unit, day=day, last=0)
+        except IntegrityError:
+            pass  # created by a concurrent submission: lock theirs
+        counter = DossierCounter.objects.select_for_update().get(unit=unit, day=day)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{unit.code}-{day:%y%m%d}-{counter.last:04d}"
+
+
+def _history(
+    *,
+    dossier: Dossier,
+    action: str,
+    actor: Any,
+    at: dt.datetime,
+    from_state: str,
+    note: str = "",
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+) -> DossierTransition:
+    return DossierTransition.objects.create(
+        dossier=dossier,
+        action=action,
+        from_state=from_state,
+        to_state=dossier.state,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        at=at,
+        note=note,
+        reason=reason,
+        details=details or {},
+    )
+
+
+def _dossier_create(
+    *,
+    actor: User,
+    applicant: User,
+    version: ProcedureVersion,
+    unit: OrgUnit,
+    channel: str,
+    form_data: dict[str, Any],
+    files: Sequence[_CheckedFile],
+    stored_names: Sequence[str],
+    info: RequestInfo,
+    postal_tracking_no: str = "",
+) -> Dossier:
+    now = timezone.now()
+    dossier = Dossier.objects.create(
+        code=_next_code(unit, now),
+        procedure_version=version,
+        unit=unit,
+        applicant=applicant,
+        channel=channel,
+        postal_tracking_no=postal_tracking_no,
+        form_data=audit.to_jsonable(form_data),
+        state=DossierState.SUBMITTED,
+        submitted_at=now,
+    )
+    is_staff = actor.kind == User.Kind.STAFF
+    SubmissionContext.objects.create(
+        dossier=dossier,
+        channel=channel,
+        account=actor,
+        is_staff_account=is_staff,
+        created_by_staff=actor if channel != Channel.ONLINE else None,
+        ip=info.ip[:64],
+        user_agent=info.user_agent[:500],
+        device_cookie=info.device_cookie[:128],
+    )
+    DossierFile.objects.bulk_create(
+        DossierFile(
+            dossier=dossier,
+            component_id=item.component_id,
+            name=item.name,
+            content_type=item.content_type,
+            size=len(item.content),
+            sha256=item.sha256,
+            file=stored_name,
+            uploaded_by=actor,
+        )
+        for item, stored_name in zip(files, stored_names, strict=True)
+    )
+    _history(dossier=dossier, action=DossierAction.SUBMIT, actor=actor, at=now, from_state="")
+    audit.record(
+        actor=actor,
+        action="dossiers.dossier.submit",
+        obj=dossier,
+        after={
+            "code": dossier.code,
+            "procedure_version": version.pk,
+            "unit": unit.pk,
+            "channel": channel,
+            "applicant": applicant.pk,
+            "files": [item.sha256 for item in files],
+        },
+        acting_unit=unit if channel != Channel.ONLINE else None,
+    )
+    return dossier
+
+
+def _request_hash(procedure_code: str, unit_code: str, form_data: Any, files: Sequence[_CheckedFile]) -> str:
+    body = {
+        "procedure_code": str(procedure_code).strip(),
+        "unit_code": unit_code.strip(),
+        "form_data": form_data,
+        "files": [[item.name, item.sha256, item.component_id] for item in files],
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _replay(actor: User, key: str, request_hash: str) -> Dossier | None:
+    existing = IdempotencyKey.objects.filter(account=actor, key=key).select_related("dossier").first()
+    if existing is None:
+        return None
+    if existing.request_hash != request_hash:
+        raise Conflict(
+            _("Khóa Idempotency-Key này đã được dùng cho một yêu cầu nộp hồ sơ khác (hồ sơ %(code)s).")
+            % {"code": existing.dossier.code},
+            code="idempotency_key_reused",
+        )
+    return existing.dossier
+
+
+def dossier_submit_online(
+    *,
+    actor: User,
+    procedure_code: str,
+    form_data: dict[str, Any],
+    files: Sequence[IncomingFile] = (),
+    context: RequestInfo | None = None,
+    idempotency_key: str,
+    unit_code: str = "",
+) -> Dossier:
+    """A logged-in person submits online for themself. A retry with the same key and body returns
+    the same dossier; the same key with another body is a conflict."""
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied()
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 128:
+        raise InvalidInput(
+            _("Cần tiêu đề Idempotency-Key (tối đa 128 ký tự) khi nộp hồ sơ trực tuyến."),
+            code="idempotency_key_required",
+        )
+    version = _version_for(procedure_code)
+    if version.online_level == OnlineLevel.NONE:
+        raise InvalidInput(_("Thủ tục này không nhận hồ sơ trực tuyến."), code="not_online")
+    checked = _files_check(files, version)
+    request_hash = _request_hash(procedure_code, unit_code, form_data, checked)
+    replayed = _replay(actor, key, request_hash)
+    if replayed is not None:
+        return replayed
+    unit = _receiving_unit(version, unit_code)
+    cleaned = eform_validate(version.eform, form_data)
+    written = _files_write(checked)
+    try:
+        with transaction.atomic():
+            dossier = _dossier_create(
+                actor=actor,
+                applicant=actor,
+                version=version,
+                unit=unit,
+                channel=Channel.ONLINE,
+                form_data=cleaned,
+                files=checked,
+                stored_names=written,
+                info=context or RequestInfo(),
+            )
+            IdempotencyKey.objects.create(key=key, account=actor, request_hash=request_hash, dossier=dossier)
+    except IntegrityError:
+        # A concurrent retry with the same key committed first: answer with its dossier.
+        _files_forget(written)
+        replayed = _replay(actor, key, request_hash)
+        if replayed is None:
+            raise
+        return replayed
+    except BaseException:
+        _files_forget(written)
+        raise
+    return dossier
+
+
+def _staff_intake(
+    *,
+    actor: User,
+    applicant: User,
+    procedure_code: str,
+    form_data: dict[str, Any],
+    files: Sequence[IncomingFile],
+    unit: OrgUnit | None,
+    context: RequestInfo | None,
+    channel: str,
+    postal_tracking_no: str = "",
+    note: str = "",
+) -> Dossier:
+    version = _version_for(procedure_code)
+    if unit is None:
+        employment = identity.current_employment(actor)
+        unit = employment.unit if employment is not None else None
+    if unit is None or not policies.can_receive_at(actor, unit):
+        raise PermissionDenied(_("Bạn không phải cán bộ một cửa của cơ quan tiếp nhận này."))
+    if getattr(applicant, "pk", None) is None:
+        raise InvalidInput(_("Cần người nộp hồ sơ."), code="applicant_required")
+    checked = _files_check(files, version)
+    cleaned = eform_validate(version.eform, form_data)
+    written = _files_write(checked)
+    try:
+        with transaction.atomic():
+            dossier = _dossier_create(
+                actor=actor,
+                applicant=applicant,
+                version=version,
+                unit=unit,
+                channel=channel,
+                form_data=cleaned,
+                files=checked,
+                stored_names=written,
+                info=context or RequestInfo(),
+                postal_tracking_no=postal_tracking_no,
+            )
+            dossier = dossier_transition(actor=actor, dossier=dossier, action=DossierAction.RECEIVE, note=note)
+    except BaseException:
+        _files_forget(written)
+        raise
+    return dossier
+
+
+def dossier_receive_at_counter(
+    *,
+    actor: User,
+    applicant: User,
+    procedure_code: str,
+    form_data: dict[str, Any],
+    files: Sequence[IncomingFile] = (),
+    unit: OrgUnit | None = None,
+    context: RequestInfo | None = None,
+    note: str = "",
+) -> Dossier:
+    """A one-stop officer receives a paper dossier for `applicant`: channel counter, the officer as
+    submitting account and receiver, received at once (the clock starts)."""
+    return _staff_intake(
+        actor=actor,
+        applicant=applicant,
+        procedure_code=procedure_code,
+        form_data=form_data,
+        files=files,
+        unit=unit,
+        context=context,
+        channel=Channel.COUNTER,
+        note=note,
+    )
+
+
+def dossier_receive_by_post(
+    *,
+    actor: User,
+    applicant: User,
+    procedure_code: str,
+    form_data: dict[str, Any],
+    postal_tracking_no: str,
+    files: Sequence[IncomingFile] = (),
+    unit: OrgUnit | None = None,
+    context: RequestInfo | None = None,
+    note: str = "",
+) -> Dossier:
+    """A one-stop officer registers a dossier that arrived by post, with its tracking number."""
+    tracking = (postal_tracking_no or "").strip()
+    if not tracking or len(tracking) > 64:
+        raise InvalidInput(_("Cần số hiệu bưu gửi (tối đa 64 ký tự)."), code="tracking_no_required")
+    return _staff_intake(
+        actor=actor,
+        applicant=applicant,
+        procedure_code=procedure_code,
+        form_data=form_data,
+        files=files,
+        unit=unit,
+        context=context,
+        channel=Channel.POSTAL,
+        postal_tracking_no=tracking,
+        note=note,
+    )
+
+
+# --- Moving state -------------------------------------------------------------------------------
+@dataclass
+class _Step:
+    """What a handler needs: the dossier (locked), the actor, the time, the calendar."""
+
+    dossier: Dossier
+    actor: User
+    now: dt.datetime
+    calendar: WorkingCalendar
+    kwargs: dict[str, Any]
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def text(self, name: str) -> str:
+        value = self.kwargs.get(name) or ""
+        if not isinstance(value, str):
+            raise InvalidInput(_("Trường %(name)s phải là văn bản.") % {"name": name})
+        return value.strip()[:4000]
+
+
+def _steps(dossier: Dossier) -> list[WorkflowStep]:
+    return list(
+        WorkflowStep.objects.filter(version_id=dossier.procedure_version_id).select_related("unit").order_by("order")
+    )
+
+
+def _step_index(steps: list[WorkflowStep], dossier: Dossier) -> int:
+    for index, step in enumerate(steps):
+        if step.pk == dossier.current_step_id:
+            return index
+    return -1
+
+
+def _handover(ctx: _Step, step: WorkflowStep, receiver: User) -> None:
+    dossier = ctx.dossier
+    due = step_due_at(ctx.calendar, dossier.procedure_version, step, ctx.now)
+    Handover.objects.create(
+        dossier=dossier,
+        step=step,
+        giver=ctx.actor if getattr(ctx.actor, "is_authenticated", False) else None,
+        receiver=receiver,
+        at=ctx.now,
+        step_due_at=due,
+    )
+    dossier.current_step = step
+    dossier.assignee = receiver
+    ctx.details.update(
+        {"step": step.order, "step_name": step.name, "receiver": receiver.get_username(), "step_due_at": due}
+    )
+
+
+def _receiver_for(ctx: _Step, step: WorkflowStep) -> User:
+    """The `assignee` (a username or a User) given for `step`; by default the officer who received
+    the dossier when the step is theirs. The receiver must hold the step's role on its unit."""
+    dossier = ctx.dossier
+    value = ctx.kwargs.get("assignee")
+    receiver: User | None
+    if isinstance(value, User):
+        receiver = value
+    elif isinstance(value, str) and value.strip():
+        receiver = User.objects.filter(username=value.strip(), is_active=True).first()
+    elif dossier.receiver_id is not None and step.role_code == identity.ONE_STOP_OFFICER:
+        receiver = dossier.receiver
+    else:
+        raise InvalidInput(
+            _("Cần chọn người nhận cho bước “%(step)s”.") % {"step": step.name},
+            details={"field": "assignee"},
+            code="assignee_required",
+        )
+    unit = policies.step_unit(step, dossier)
+    if receiver is None or not identity.has_role(receiver, step.role_code, unit):
+        raise InvalidInput(
+            _("Người nhận không giữ vai trò cần cho bước “%(step)s” tại %(unit)s.") % {"step": step.name, "unit": unit},
+            details={"field": "assignee", "role": step.role_code},
+            code="assignee_not_eligible",
+        )
+    return receiver
+
+
+def _advance(ctx: _Step, *, first_only: bool = False) -> None:
+    steps = _steps(ctx.dossier)
+    index = _step_index(steps, ctx.dossier)
+    if first_only and index > 0:
+        raise Conflict(_("Hồ sơ đã được chuyển xử lý; dùng thao tác chuyển bước tiếp theo."), code="already_assigned")
+    if not first_only and index <= 0:
+        raise Conflict(_("Hồ sơ chưa được chuyển xử lý; dùng thao tác chuyển xử lý."), code="not_assigned")
+    if index + 1 >= len(steps):
+        raise Conflict(_("Hồ sơ đã ở bước cuối của quy trình."), code="last_step")
+    step = steps[index + 1]
+    _handover(ctx, step, _receiver_for(ctx, step))
+
+
+def _on_receive(ctx: _Step) -> None:
+    dossier = ctx.dossier
+    if dossier.due_at is not None or dossier.received_at is not None:
+        raise Conflict(_("Hồ sơ đã được tiếp nhận."), code="already_received")
+    version = dossier.procedure_version
+    dossier.received_at = ctx.now
+    dossier.receiver = ctx.actor
+    dossier.due_at = receipt_due(ctx.calendar, version, ctx.now)
+    dossier.effective_due_at = dossier.due_at
+    ctx.details["due_at"] = dossier.due_at
+    first = _steps(dossier)[:1]
+    if first:
+        _handover(ctx, first[0], ctx.actor)
+
+
+def _on_refuse(ctx: _Step) -> None:
+    _require_reason(ctx)
+    ctx.dossier.ended_at = ctx.now
+
+
+def _on_stop(ctx: _Step) -> None:
+    _require_reason(ctx)
+    ctx.dossier.ended_at = ctx.now
+    _close_pause(ctx)
+
+
+def _require_reason(ctx: _Step) -> str:
+    reason = ctx.text("reason")
+    if not reason:
+        raise InvalidInput(_("Cần nêu lý do."), details={"field": "reason"}, code="reason_required")
+    return reason
+
+
+def _on_assign(ctx: _Step) -> None:
+    _advance(ctx, first_only=True)
+
+
+def _on_forward(ctx: _Step) -> None:
+    _advance(ctx)
+
+
+def _on_approve(ctx: _Step) -> None:
+    if ctx.dossier.approved_at is not None:
+        raise Conflict(_("Hồ sơ đã được phê duyệt."), code="already_approved")
+    ctx.dossier.approved_at = ctx.now
+    _advance(ctx)
+
+
+def _on_return_for_rework(ctx: _Step) -> None:
+    _require_reason(ctx)
+    steps = _steps(ctx.dossier)
+    index = _step_index(steps, ctx.dossier)
+    if index <= 1:
+        raise Conflict(_("Không có bước xử lý trước để trả lại."), code="no_previous_step")
+    step = steps[index - 1]
+    previous = Handover.objects.filter(dossier=ctx.dossier, step=step).order_by("-at", "-id").first()
+    if previous is not None and not ctx.kwargs.get("assignee"):
+        ctx.kwargs["assignee"] = previous.receiver
+    ctx.dossier.approved_at = None
+    _handover(ctx, step, _receiver_for(ctx, step))
+
+
+def _on_request_supplement(ctx: _Step) -> None:
+    dossier = ctx.dossier
+    reason = ctx.text("reason")
+    late = dossier.supplement_count >= 1
+    if late and not reason:
+        raise InvalidInput(
+            _("Yêu cầu bổ sung lần thứ hai trở lên phải nêu lý do."),
+            details={"field": "reason"},
+            code="reason_required",
+        )
+    SupplementRequest.objects.create(
+        dossier=dossier, requested_at=ctx.now, requested_by=ctx.actor, reason=reason, late_by_rule=late
+    )
+    dossier.supplement_count += 1
+    if late:
+        dossier.late_by_rule = True
+    ctx.details.update({"supplement_no": dossier.supplement_count, "late_by_rule": late})
+
+
+def _close_pause(ctx: _Step) -> None:
+    """End the open supplement pause: count its working minutes and move the effective due date."""
+    dossier = ctx.dossier
+    request = SupplementRequest.objects.select_for_update().filter(dossier=dossier, resumed_at__isnull=True).first()
+    if request is None:
+        return
+    paused = max(0, ctx.calendar.working_minutes_between(request.requested_at, ctx.now))
+    request.resumed_at = ctx.now
+    request.paused_minutes = paused
+    request.save(update_fields=["resumed_at", "paused_minutes"])
+    dossier.paused_minutes += paused
+    if dossier.due_at is not None:
+        dossier.effective_due_at = effective_due(ctx.calendar, dossier.due_at, dossier.paused_minutes)
+    ctx.details.update({"paused_minutes": paused, "effective_due_at": dossier.effective_due_at})
+
+
+def _on_supplement(ctx: _Step) -> None:
+    _close_pause(ctx)
+
+
+def _on_complete(ctx: _Step) -> None:
+    if ctx.dossier.approved_at is None:
+        raise Conflict(_("Hồ sơ chưa được lãnh đạo phê duyệt."), code="not_approved")
+    ctx.dossier.processed_at = ctx.now
+
+
+def _on_return_result(ctx: _Step) -> None:
+    ctx.dossier.returned_at = ctx.now
+
+
+def _on_reschedule(ctx: _Step) -> None:
+    dossier = ctx.dossier
+    _require_reason(ctx)
+    value = ctx.kwargs.get("new_due_at")
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, dt.datetime):
+        raise InvalidInput(_("Cần ngày hẹn trả mới."), details={"field": "new_due_at"}, code="new_due_at_required")
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=VN_TZ)
+    floor = max(filter(None, [dossier.rescheduled_due_at, dossier.effective_due_at, dossier.due_at, ctx.now]))
+    if value <= floor:
+        raise InvalidInput(
+            _("Ngày hẹn trả mới phải sau ngày hẹn hiện tại và sau thời điểm này."),
+            details={"field": "new_due_at"},
+            code="new_due_at_too_early",
+        )
+    dossier.rescheduled_due_at = value
+    ctx.details["rescheduled_due_at"] = value
+
+
+HANDLERS: dict[str, Callable[[_Step], None]] = {
+    DossierAction.RECEIVE: _on_receive,
+    DossierAction.REFUSE: _on_refuse,
+    DossierAction.ASSIGN: _on_assign,
+    DossierAction.FORWARD: _on_forward,
+    DossierAction.APPROVE: _on_approve,
+    DossierAction.RETURN_FOR_REWORK: _on_return_for_rework,
+    DossierAction.REQUEST_SUPPLEMENT: _on_request_supplement,
+    DossierAction.SUPPLEMENT: _on_supplement,
+    DossierAction.STOP: _on_stop,
+    DossierAction.COMPLETE: _on_complete,
+    DossierAction.RETURN_RESULT: _on_return_result,
+    DossierAction.RESCHEDULE: _on_reschedule,
+}
+assert set(HANDLERS) == set(TRANSITIONS), "every action of the table has a handler"
+
+
+def dossier_transition(*, actor: User, dossier: Dossier, action: str, **kwargs: Any) -> Dossier:
+    """Apply `action` to `dossier` as `actor`. kwargs: note, reason, assignee (username or User),
+    new_due_at (reschedule). Raises NotFound (not visible), PermissionDenied (visible, not allowed),
+    Conflict (the table or a guard refuses it in this state), InvalidInput."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise InvalidInput(
+            _("Thao tác “%(action)s” không tồn tại.") % {"action": action},
+            details={"allowed": list(TRANSITIONS)},
+            code="unknown_action",
+        )
+    with transaction.atomic():
+        locked = (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("procedure_version", "unit", "current_step__unit", "receiver")
+            .filter(pk=dossier.pk)
+            .first()
+        )
+        if locked is None or not policies.can_view(actor, locked):
+            raise NotFound(_("Không tìm thấy hồ sơ."), code="dossier_not_found")
+        if not policies.can_act(actor, action, locked):
+            raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này với hồ sơ."))
+        from_state = locked.state
+        if from_state not in transition.sources:
+            raise Conflict(
+                _("Không thể “%(action)s” khi hồ sơ đang ở trạng thái “%(state)s”.")
+                % {"action": DossierAction(action).label, "state": DossierState(from_state).label},
+                details={"state": from_state, "action": action, "allowed_from": sorted(transition.sources, key=int)},
+                code="invalid_transition",
+            )
+        due_before = locked.due_at
+        ctx = _Step(dossier=locked, actor=actor, now=timezone.now(), calendar=working_calendar(), kwargs=dict(kwargs))
+        HANDLERS[action](ctx)
+        if due_before is not None and locked.due_at != due_before:
+            raise RuntimeError("due_at is stored once, at receipt, and never changed")
+        if transition.target is not None:
+            locked.state = transition.target
+        locked.save()
+        _history(
+            dossier=locked,
+            action=action,
+            actor=actor,
+            at=ctx.now,
+            from_state=from_state,
+            note=ctx.text("note"),
+            reason=ctx.text("reason"),
+            details=audit.to_jsonable(ctx.details),
+        )
+        audit.record(
+            actor=actor,
+            action=f"dossiers.dossier.{action}",
+            obj=locked,
+            before={"state": from_state},
+            after={"state": locked.state, **ctx.details},
+            acting_unit=locked.unit if getattr(actor, "kind", "") == User.Kind.STAFF else None,
+        )
+    return locked

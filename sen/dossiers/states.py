@@ -1,0 +1,63 @@
+"""The one transition table of dossiers: action → (states it may start from, state it leads to).
+
+`None` as the target means "the state does not change" (a reschedule). Guards that depend on more
+than the state (the workflow step, an approval, a reason) live in the action's handler in
+sen.dossiers.services; the table alone decides which states are reachable.
+
+    receive             1 → 2        the clock starts: due date computed and stored once
+    refuse              1 → 3        at intake, with a reason
+    assign              2, 4 → 4     from the receiving step to the next step (the specialist)
+    forward             4 → 4        to the next workflow step
+    approve             4 → 4        the leader approves and hands over to the next step
+    return-for-rework   4 → 4        back to the previous step (never to the receiving step)
+    request-supplement  2, 4 → 5     the clock pauses; a second request needs a reason, flagged late
+    supplement          5 → 4        the clock resumes; the effective due date moves by the pause
+    stop                2, 4, 5 → 8  with a reason
+    complete            4 → 9        processed (needs the approval)
+    return-result       9 → 10
+    reschedule          2, 4, 5      a new date after an apology (form 04), beside the original
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sen.dossiers.choices import DossierAction as A
+from sen.dossiers.choices import DossierState as S
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    target: str | None  # None: unchanged
+
+
+def _t(sources: set[S], target: S | None) -> Transition:
+    return Transition(frozenset(str(s) for s in sources), str(target) if target is not None else None)
+
+
+TRANSITIONS: dict[str, Transition] = {
+    A.RECEIVE: _t({S.SUBMITTED}, S.RECEIVED),
+    A.REFUSE: _t({S.SUBMITTED}, S.REFUSED),
+    A.ASSIGN: _t({S.RECEIVED, S.PROCESSING}, S.PROCESSING),
+    A.FORWARD: _t({S.PROCESSING}, S.PROCESSING),
+    A.APPROVE: _t({S.PROCESSING}, S.PROCESSING),
+    A.RETURN_FOR_REWORK: _t({S.PROCESSING}, S.PROCESSING),
+    A.REQUEST_SUPPLEMENT: _t({S.RECEIVED, S.PROCESSING}, S.WAITING_SUPPLEMENT),
+    A.SUPPLEMENT: _t({S.WAITING_SUPPLEMENT}, S.PROCESSING),
+    A.STOP: _t({S.RECEIVED, S.PROCESSING, S.WAITING_SUPPLEMENT}, S.STOPPED),
+    A.COMPLETE: _t({S.PROCESSING}, S.PROCESSED),
+    A.RETURN_RESULT: _t({S.PROCESSED}, S.RETURNED),
+    A.RESCHEDULE: _t({S.RECEIVED, S.PROCESSING, S.WAITING_SUPPLEMENT}, None),
+}
+ACTIONS: tuple[str, ...] = tuple(TRANSITIONS)
+
+
+def reachable_states() -> set[str]:
+    """Every state the table can lead to, with the initial one."""
+    states = {str(S.SUBMITTED)}
+    for transition in TRANSITIONS.values():
+        states |= transition.sources
+        if transition.target is not None:
+            states.add(transition.target)
+    return states
