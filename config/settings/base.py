@@ -262,7 +262,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # One line per finished job is noise in the embedded default, where jobs run in-process.
-    "loggers": {"celery": {"level": os.environ.get("CELERY_LOG_LEVEL", "WARNING")}},
+    "loggers": {
+        "celery": {"level": os.environ.get("CELERY_LOG_LEVEL", "WARNING")},
+        # WeasyPrint writes several INFO lines for every PDF it renders.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Sen ------------------------------------------------------------------------------

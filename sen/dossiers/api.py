@@ -1,5 +1,6 @@
-"""Dossiers API: online submission (multipart, with an Idempotency-Key), reading one dossier, and
-the staff actions. Handlers parse, call one service or selector, and render."""
+"""Dossiers API: online submission (multipart, with an Idempotency-Key), reading one dossier, the
+staff actions, the signed e-result and the applicant's rating. Handlers parse, call one service or
+selector, and render."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import datetime as dt
 import json
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -15,10 +17,10 @@ from pydantic import Field
 
 from sen.core import request_context
 from sen.core.exceptions import InvalidInput, NotAuthenticated
-from sen.dossiers import selectors, services
-from sen.dossiers.choices import DossierAction, DossierState
+from sen.dossiers import policies, selectors, services
+from sen.dossiers.choices import DossierAction, DossierState, RatingLevel
 from sen.dossiers.deadlines import dossier_timeliness
-from sen.dossiers.models import Dossier
+from sen.dossiers.models import Dossier, DossierRating
 from sen.identity.models import User
 
 router = Router(tags=["dossiers"])
@@ -66,6 +68,28 @@ class SupplementOut(Schema):
     late_by_rule: bool
 
 
+class ResultOut(Schema):
+    name: str
+    sha256: str
+    size: int
+    signed_at: dt.datetime
+    signer_unit: str
+    download_url: str
+
+
+class RatingIn(Schema):
+    level: RatingLevel
+    comment: str = Field("", max_length=1000)
+
+
+class RatingOut(Schema):
+    code: str
+    level: str
+    level_label: str
+    comment: str
+    rated_at: dt.datetime
+
+
 class DossierOut(Schema):
     code: str
     state: str
@@ -91,6 +115,8 @@ class DossierOut(Schema):
     history: list[TransitionOut]
     handovers: list[HandoverOut]
     supplements: list[SupplementOut]
+    result: ResultOut | None = None
+    rating: RatingOut | None = None
 
 
 class ErrorOut(Schema):
@@ -113,7 +139,31 @@ def _username(user: Any) -> str | None:
     return user.get_username() if user is not None else None
 
 
-def dossier_out(dossier: Dossier) -> dict[str, Any]:
+def rating_out(rating: DossierRating, code: str) -> dict[str, Any]:
+    return {
+        "code": code,
+        "level": rating.level,
+        "level_label": RatingLevel(rating.level).label,
+        "comment": rating.comment,
+        "rated_at": rating.rated_at,
+    }
+
+
+def _result_out(dossier: Dossier, actor: Any) -> dict[str, Any] | None:
+    result = getattr(dossier, "result", None)
+    if result is None or not policies.can_download_result(actor, dossier):
+        return None
+    return {
+        "name": result.name,
+        "sha256": result.sha256,
+        "size": result.size,
+        "signed_at": result.signed_at,
+        "signer_unit": dossier.unit.name if result.signer_unit_id == dossier.unit_id else str(result.signer_unit),
+        "download_url": reverse("api:dossier_result_pdf", kwargs={"code": dossier.code}),
+    }
+
+
+def dossier_out(dossier: Dossier, actor: Any = None) -> dict[str, Any]:
     """The dossier as the API shows it; `dossier` comes from selectors.dossier_get (prefetched)."""
     return {
         "code": dossier.code,
@@ -173,6 +223,8 @@ def dossier_out(dossier: Dossier) -> dict[str, Any]:
             }
             for s in dossier.supplement_requests.all()
         ],
+        "result": _result_out(dossier, actor),
+        "rating": rating_out(rating, dossier.code) if (rating := getattr(dossier, "rating", None)) else None,
     }
 
 
@@ -216,12 +268,12 @@ def dossier_submit(
         idempotency_key=request.headers.get("Idempotency-Key", ""),
         unit_code=unit_code,
     )
-    return Status(201, dossier_out(selectors.dossier_get(actor=request.user, code=dossier.code)))
+    return Status(201, dossier_out(selectors.dossier_get(actor=request.user, code=dossier.code), request.user))
 
 
 @router.get("/dossiers/{code}", response={200: DossierOut, **ERRORS}, summary="Một hồ sơ: trạng thái, hạn, lịch sử")
 def dossier_detail(request: HttpRequest, code: str) -> dict[str, Any]:
-    return dossier_out(selectors.dossier_get(actor=request.user, code=code))
+    return dossier_out(selectors.dossier_get(actor=request.user, code=code), request.user)
 
 
 @router.post(
@@ -240,4 +292,33 @@ def dossier_action(request: HttpRequest, code: str, action: str, payload: Action
         assignee=payload.assignee,
         new_due_at=payload.new_due_at,
     )
-    return dossier_out(selectors.dossier_get(actor=request.user, code=code))
+    return dossier_out(selectors.dossier_get(actor=request.user, code=code), request.user)
+
+
+@router.get(
+    "/dossiers/{code}/result.pdf",
+    response={200: None, **ERRORS},
+    url_name="dossier_result_pdf",
+    summary="Tải kết quả điện tử (PDF có chữ ký số của cơ quan)",
+)
+def dossier_result_pdf(request: HttpRequest, code: str) -> FileResponse:
+    """The applicant once the result is returned (10); staff who see the dossier from processed (9)."""
+    result = selectors.dossier_result_for_download(actor=_actor(request), code=code)
+    response = FileResponse(
+        result.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=f"ket-qua-{code}.pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@router.post(
+    "/dossiers/{code}/rating",
+    response={201: RatingOut, **ERRORS},
+    summary="Người nộp đánh giá mức độ hài lòng (một lần, sau khi trả kết quả)",
+)
+def dossier_rating(request: HttpRequest, code: str, payload: RatingIn) -> Status:
+    dossier = selectors.dossier_get(actor=request.user, code=code)
+    rating = services.dossier_rate(
+        actor=_actor(request), dossier=dossier, level=payload.level.value, comment=payload.comment
+    )
+    return Status(201, rating_out(rating, dossier.code))

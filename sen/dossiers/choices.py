@@ -40,3 +40,11 @@ class Timeliness(models.TextChoices):
     ON_TIME = "on_time", "Đúng hạn"
     LATE = "late", "Quá hạn"
     PENDING = "pending", "Chưa đến hạn"
+
+
+class RatingLevel(models.TextChoices):
+    """The applicant's rating of the service once the result is returned."""
+
+    VERY_SATISFIED = "very_satisfied", "Rất hài lòng"
+    SATISFIED = "satisfied", "Hài lòng"
+    NOT_SATISFIED = "not_satisfied", "Không hài lòng"

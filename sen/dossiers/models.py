@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 
 from sen.core.models import OrgUnit
-from sen.dossiers.choices import DossierAction, DossierState
+from sen.dossiers.choices import DossierAction, DossierState, RatingLevel
 from sen.procedures.choices import Channel
 from sen.procedures.models import Component, ProcedureVersion, WorkflowStep
 
@@ -231,3 +231,53 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.key}"
+
+
+def dossier_result_file_name(sha256: str) -> str:
+    """Like uploads: named by content plus a random suffix, so a result file is never overwritten."""
+    return f"dossiers/results/{sha256[:2]}/{sha256}-{uuid.uuid4().hex[:12]}.pdf"
+
+
+class DossierResult(models.Model):
+    """The e-result of a processed dossier: a PDF signed by the receiving unit (sen.signing), written
+    once when the dossier is completed and never changed or overwritten."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="result")
+    name = models.TextField("tên kết quả")
+    file = models.FileField(max_length=255)
+    size = models.PositiveBigIntegerField("dung lượng (byte)")
+    sha256 = models.CharField(max_length=64, db_index=True)
+    signed_at = models.DateTimeField("ký lúc")
+    signer_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name="cơ quan ký")
+    certificate_serial = models.CharField("số hiệu chứng thư số", max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "kết quả điện tử"
+        verbose_name_plural = "kết quả điện tử"
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.sha256[:12]}"
+
+
+class DossierRating(models.Model):
+    """The applicant's rating of the service, once per dossier (the one-to-one is the database's guard)."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="rating")
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    level = models.CharField("mức độ hài lòng", max_length=16, choices=RatingLevel.choices)
+    comment = models.TextField("góp ý", max_length=1000, blank=True)
+    rated_at = models.DateTimeField("đánh giá lúc")
+
+    class Meta:
+        verbose_name = "đánh giá"
+        verbose_name_plural = "đánh giá"
+        constraints = [
+            models.CheckConstraint(condition=Q(level__in=RatingLevel.values), name="dossier_rating_level_known")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.level}"

@@ -6,6 +6,8 @@
 - Staff act when they hold the role the dossier's current workflow step needs, on the step's unit
   (or the receiving unit when the step names none). Before receipt the first step's role decides.
 - Someone who may not see a dossier gets 404, exactly like a missing one.
+- The e-result: staff who see the dossier download it once it is processed (9); the applicant once
+  it is returned (10). Only the applicant rates, once, after state 10.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from sen.core.models import OrgUnit
-from sen.dossiers.choices import DossierAction
+from sen.dossiers.choices import DossierAction, DossierState
 from sen.dossiers.models import Dossier
 from sen.identity import policies as identity
 from sen.procedures.models import WorkflowStep
@@ -81,3 +83,21 @@ def can_act(actor: Any, action: str, dossier: Dossier) -> bool:
 def can_receive_at(actor: Any, unit: OrgUnit) -> bool:
     """May `actor` register a counter or postal dossier for `unit`?"""
     return _is_person(actor) and identity.has_role(actor, identity.ONE_STOP_OFFICER, unit)
+
+
+def _is_dossier_staff(actor: Any, dossier: Dossier) -> bool:
+    return any(identity.has_role(actor, role, dossier.unit) for role in DOSSIER_ROLES)
+
+
+def can_download_result(actor: Any, dossier: Dossier) -> bool:
+    """The applicant after the result is returned (10); staff who see the dossier from processed (9)."""
+    if not _is_person(actor):
+        return False
+    if dossier.applicant_id == actor.pk and dossier.state == DossierState.RETURNED:
+        return True
+    return dossier.state in {DossierState.PROCESSED, DossierState.RETURNED} and _is_dossier_staff(actor, dossier)
+
+
+def can_rate(actor: Any, dossier: Dossier) -> bool:
+    """Only the applicant rates (the state and the one-rating rule are the service's checks)."""
+    return _is_person(actor) and dossier.applicant_id == actor.pk

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from sen.core.exceptions import NotFound
 from sen.dossiers import policies
-from sen.dossiers.models import Dossier, DossierTransition, Handover
+from sen.dossiers.models import Dossier, DossierRating, DossierResult, DossierTransition, Handover
 
 
 def dossiers_for(*, actor: Any, state: str = "") -> QuerySet[Dossier]:
@@ -27,7 +27,7 @@ def dossier_get(*, actor: Any, code: str) -> Dossier:
     dossier = (
         dossiers_for(actor=actor)
         .filter(code=code)
-        .select_related("receiver")
+        .select_related("receiver", "result", "rating")
         .prefetch_related(
             Prefetch("transitions", queryset=DossierTransition.objects.select_related("actor").order_by("at", "id")),
             Prefetch(
@@ -41,3 +41,38 @@ def dossier_get(*, actor: Any, code: str) -> Dossier:
     if dossier is None:
         raise NotFound(_("Không tìm thấy hồ sơ có mã %(code)s.") % {"code": code}, code="dossier_not_found")
     return dossier
+
+
+def dossier_result_for_download(*, actor: Any, code: str) -> DossierResult:
+    """The e-result `actor` may download (sen.dossiers.policies.can_download_result); NotFound
+    otherwise — for a dossier they cannot see, one without a result, or before they may have it."""
+    dossier = dossiers_for(actor=actor).filter(code=code).select_related("result__signer_unit").first()
+    result = getattr(dossier, "result", None) if dossier is not None else None
+    if dossier is None or result is None or not policies.can_download_result(actor, dossier):
+        raise NotFound(
+            _("Không tìm thấy kết quả điện tử của hồ sơ %(code)s.") % {"code": code}, code="result_not_found"
+        )
+    return result
+
+
+def dossier_result(dossier: Dossier) -> DossierResult | None:
+    return DossierResult.objects.filter(dossier=dossier).select_related("signer_unit").first()
+
+
+def dossier_rating(dossier: Dossier) -> DossierRating | None:
+    return DossierRating.objects.filter(dossier=dossier).first()
+
+
+def signed_result_pdf(code: str) -> bytes | None:
+    """The stored signed e-result of the dossier `code` (None if there is none): the public verify
+    page's lookup (registered in DossiersConfig.ready). Only the signatures are shown there, never
+    the document."""
+    from sen.dossiers.results import result_bytes
+
+    result = DossierResult.objects.filter(dossier__code=(code or "").strip()).first()
+    if result is None:
+        return None
+    try:
+        return result_bytes(result)
+    except OSError:
+        return None

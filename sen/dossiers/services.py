@@ -14,6 +14,13 @@ gives its number back, so there are no gaps and (with the unique constraint) no 
 State. `dossier_transition` is the only writer of `state`: it locks the row, checks the policy and
 the table (sen.dossiers.states), runs the action's handler, writes one history row and one audit
 event. `due_at` is written by the receive handler only, once; the service refuses any other change.
+
+Results and notifications. Completing a dossier (9) renders and signs its e-result inside the same
+transaction (sen.dossiers.results): no certificate or a failed signature leaves the dossier as it
+was, and the stored file is deleted again. On receipt (2), a supplement request (5) and the result
+returned (10) the applicant is notified by e-mail and SMS (sen.core.notifications.notify writes the
+rows in the transaction and sends after the commit). After the result is returned the applicant —
+only them — rates the service once (`dossier_rate`).
 """
 
 from __future__ import annotations
@@ -26,9 +33,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,13 +45,15 @@ from sen.core import audit
 from sen.core.calendar import VN_TZ, WorkingCalendar, working_calendar
 from sen.core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 from sen.core.models import OrgUnit
-from sen.dossiers import policies
-from sen.dossiers.choices import DossierAction, DossierState
+from sen.core.notifications import notify
+from sen.dossiers import policies, results
+from sen.dossiers.choices import DossierAction, DossierState, RatingLevel
 from sen.dossiers.deadlines import effective_due, receipt_due, step_due_at
 from sen.dossiers.models import (
     Dossier,
     DossierCounter,
     DossierFile,
+    DossierRating,
     DossierTransition,
     Handover,
     IdempotencyKey,
@@ -499,6 +510,7 @@ class _Step:
     calendar: WorkingCalendar
     kwargs: dict[str, Any]
     details: dict[str, Any] = field(default_factory=dict)
+    written: list[str] = field(default_factory=list)  # files stored by the handler (deleted on failure)
 
     def text(self, name: str) -> str:
         value = self.kwargs.get(name) or ""
@@ -684,6 +696,8 @@ def _on_complete(ctx: _Step) -> None:
     if ctx.dossier.approved_at is None:
         raise Conflict(_("Hồ sơ chưa được lãnh đạo phê duyệt."), code="not_approved")
     ctx.dossier.processed_at = ctx.now
+    result = results.result_issue(actor=ctx.actor, dossier=ctx.dossier, now=ctx.now, written=ctx.written)
+    ctx.details.update({"result_sha256": result.sha256, "result_certificate": result.certificate_serial})
 
 
 def _on_return_result(ctx: _Step) -> None:
@@ -742,49 +756,168 @@ def dossier_transition(*, actor: User, dossier: Dossier, action: str, **kwargs: 
             details={"allowed": list(TRANSITIONS)},
             code="unknown_action",
         )
-    with transaction.atomic():
-        locked = (
-            Dossier.objects.select_for_update(of=("self",))
-            .select_related("procedure_version", "unit", "current_step__unit", "receiver")
-            .filter(pk=dossier.pk)
-            .first()
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = (
+                Dossier.objects.select_for_update(of=("self",))
+                .select_related(
+                    "procedure_version__procedure", "unit__parent", "current_step__unit", "receiver", "applicant"
+                )
+                .filter(pk=dossier.pk)
+                .first()
+            )
+            if locked is None or not policies.can_view(actor, locked):
+                raise NotFound(_("Không tìm thấy hồ sơ."), code="dossier_not_found")
+            if not policies.can_act(actor, action, locked):
+                raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này với hồ sơ."))
+            from_state = locked.state
+            if from_state not in transition.sources:
+                raise Conflict(
+                    _("Không thể “%(action)s” khi hồ sơ đang ở trạng thái “%(state)s”.")
+                    % {"action": DossierAction(action).label, "state": DossierState(from_state).label},
+                    details={
+                        "state": from_state,
+                        "action": action,
+                        "allowed_from": sorted(transition.sources, key=int),
+                    },
+                    code="invalid_transition",
+                )
+            due_before = locked.due_at
+            ctx = _Step(
+                dossier=locked,
+                actor=actor,
+                now=timezone.now(),
+                calendar=working_calendar(),
+                kwargs=dict(kwargs),
+                written=written,
+            )
+            HANDLERS[action](ctx)
+            if due_before is not None and locked.due_at != due_before:
+                raise RuntimeError("due_at is stored once, at receipt, and never changed")
+            if transition.target is not None:
+                locked.state = transition.target
+            locked.save()
+            _history(
+                dossier=locked,
+                action=action,
+                actor=actor,
+                at=ctx.now,
+                from_state=from_state,
+                note=ctx.text("note"),
+                reason=ctx.text("reason"),
+                details=audit.to_jsonable(ctx.details),
+            )
+            audit.record(
+                actor=actor,
+                action=f"dossiers.dossier.{action}",
+                obj=locked,
+                before={"state": from_state},
+                after={"state": locked.state, **ctx.details},
+                acting_unit=locked.unit if getattr(actor, "kind", "") == User.Kind.STAFF else None,
+            )
+            if locked.state != from_state:
+                _notify_applicant(ctx)
+    except BaseException:
+        _files_forget(written)
+        raise
+    return locked
+
+
+# --- Notifying the applicant --------------------------------------------------------------------
+NOTIFICATION_TEMPLATES = {
+    DossierState.RECEIVED: "dossier_received",
+    DossierState.WAITING_SUPPLEMENT: "dossier_supplement_requested",
+    DossierState.RETURNED: "dossier_result_returned",
+}
+NOTIFICATION_CHANNELS = ("email", "sms")
+
+
+def _vietnam_text(moment: dt.datetime | None) -> str:
+    """ "15:00 ngày 20/02/2026" in Vietnam time ("" for none): templates get text, not datetimes."""
+    return moment.astimezone(VN_TZ).strftime("%H:%M ngày %d/%m/%Y") if moment else ""
+
+
+def _notify_applicant(ctx: _Step) -> None:
+    """On receipt, a supplement request and the result returned: e-mail and SMS to the applicant,
+    written now and sent after the commit."""
+    dossier = ctx.dossier
+    template = NOTIFICATION_TEMPLATES.get(DossierState(dossier.state))
+    if template is None:
+        return
+    site = settings.SEN_BASE_URL.rstrip("/")
+    context: dict[str, Any] = {
+        "code": dossier.code,
+        "procedure_name": dossier.procedure_version.name,
+        "unit_name": dossier.unit.name,
+        "received_at": _vietnam_text(dossier.received_at),
+        "due_at": _vietnam_text(dossier.rescheduled_due_at or dossier.effective_due_at or dossier.due_at),
+        "reason": ctx.text("reason"),
+        "note": ctx.text("note"),
+        "supplement_no": dossier.supplement_count,
+        "late_by_rule": dossier.late_by_rule,
+        "verify_url": site + reverse("signing:verify"),
+    }
+    if dossier.state == DossierState.RETURNED:
+        context.update(
+            {
+                "result_name": results.result_name(dossier),
+                "result_url": site + reverse("dossiers:result_detail", args=[dossier.code]),
+                "download_url": site + reverse("dossiers:result_download", args=[dossier.code]),
+                "rate_url": site + reverse("dossiers:result_rate", args=[dossier.code]),
+            }
         )
+    notify(recipient=dossier.applicant, template=template, context=context, channels=NOTIFICATION_CHANNELS)
+
+
+# --- Rating -------------------------------------------------------------------------------------
+MAX_RATING_COMMENT = 1000
+
+
+def dossier_rate(*, actor: User, dossier: Dossier, level: str, comment: str = "") -> DossierRating:
+    """The applicant rates the service once, after the result is returned (10).
+
+    NotFound for whoever may not see the dossier; PermissionDenied for staff who see it (only the
+    applicant rates); Conflict before state 10 or when it is already rated; InvalidInput for an unknown
+    level or a comment over 1,000 characters."""
+    if level not in RatingLevel.values:
+        raise InvalidInput(
+            _("Mức độ hài lòng không hợp lệ."),
+            details={"field": "level", "allowed": list(RatingLevel.values)},
+            code="invalid_rating_level",
+        )
+    text = (comment or "").strip()
+    if len(text) > MAX_RATING_COMMENT:
+        raise InvalidInput(
+            _("Góp ý tối đa %(n)s ký tự.") % {"n": MAX_RATING_COMMENT},
+            details={"field": "comment", "max_length": MAX_RATING_COMMENT},
+            code="comment_too_long",
+        )
+    with transaction.atomic():
+        locked = Dossier.objects.select_for_update(of=("self",)).filter(pk=dossier.pk).select_related("unit").first()
         if locked is None or not policies.can_view(actor, locked):
             raise NotFound(_("Không tìm thấy hồ sơ."), code="dossier_not_found")
-        if not policies.can_act(actor, action, locked):
-            raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này với hồ sơ."))
-        from_state = locked.state
-        if from_state not in transition.sources:
+        if not policies.can_rate(actor, locked):
+            raise PermissionDenied(_("Chỉ người nộp hồ sơ mới được đánh giá mức độ hài lòng."))
+        if locked.state != DossierState.RETURNED:
             raise Conflict(
-                _("Không thể “%(action)s” khi hồ sơ đang ở trạng thái “%(state)s”.")
-                % {"action": DossierAction(action).label, "state": DossierState(from_state).label},
-                details={"state": from_state, "action": action, "allowed_from": sorted(transition.sources, key=int)},
-                code="invalid_transition",
+                _("Chỉ đánh giá được sau khi hồ sơ đã được trả kết quả."),
+                details={"state": locked.state},
+                code="not_returned",
             )
-        due_before = locked.due_at
-        ctx = _Step(dossier=locked, actor=actor, now=timezone.now(), calendar=working_calendar(), kwargs=dict(kwargs))
-        HANDLERS[action](ctx)
-        if due_before is not None and locked.due_at != due_before:
-            raise RuntimeError("due_at is stored once, at receipt, and never changed")
-        if transition.target is not None:
-            locked.state = transition.target
-        locked.save()
-        _history(
-            dossier=locked,
-            action=action,
-            actor=actor,
-            at=ctx.now,
-            from_state=from_state,
-            note=ctx.text("note"),
-            reason=ctx.text("reason"),
-            details=audit.to_jsonable(ctx.details),
-        )
+        if DossierRating.objects.filter(dossier=locked).exists():
+            raise Conflict(_("Hồ sơ này đã được đánh giá."), code="already_rated")
+        try:
+            with transaction.atomic():
+                rating = DossierRating.objects.create(
+                    dossier=locked, applicant=actor, level=level, comment=text, rated_at=timezone.now()
+                )
+        except IntegrityError:
+            raise Conflict(_("Hồ sơ này đã được đánh giá."), code="already_rated") from None
         audit.record(
             actor=actor,
-            action=f"dossiers.dossier.{action}",
+            action="dossiers.dossier.rate",
             obj=locked,
-            before={"state": from_state},
-            after={"state": locked.state, **ctx.details},
-            acting_unit=locked.unit if getattr(actor, "kind", "") == User.Kind.STAFF else None,
+            after={"level": level, "comment": text},
         )
-    return locked
+    return rating

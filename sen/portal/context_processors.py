@@ -17,7 +17,10 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 from sen.identity.models import User
-from sen.identity.policies import ADMIN_ROLE_CODES, roles_of
+from sen.identity.policies import ADMIN_ROLE_CODES, LEADER, ONE_STOP_OFFICER, SPECIALIST, roles_of
+
+# Roles that work dossiers: they get the work queue in their menu.
+ONE_STOP_ROLE_CODES = (ONE_STOP_OFFICER, SPECIALIST, LEADER)
 
 
 @dataclass(frozen=True)
@@ -37,11 +40,19 @@ def url_or_none(name: str) -> str | None:
 
 def _build(request: HttpRequest) -> list[NavItem]:
     user = getattr(request, "user", None)  # absent when a template is rendered outside the middleware
-    candidates: list[tuple[str, str | None]] = [(_("Trang chủ"), url_or_none("portal:home"))]
+    candidates: list[tuple[str, str | None]] = [
+        (_("Trang chủ"), url_or_none("portal:home")),
+        (_("Thủ tục hành chính"), url_or_none("procedures:list")),
+        (_("Tra cứu hồ sơ"), url_or_none("dossiers:citizen_track")),
+    ]
     if isinstance(user, User) and user.is_authenticated:
+        if user.kind != User.Kind.STAFF:
+            candidates.append((_("Hồ sơ của tôi"), url_or_none("dossiers:citizen_list")))
         candidates.append((_("Thông tin của tôi"), url_or_none("identity:me")))
         if user.kind == User.Kind.STAFF:
             role_codes = {code for code, _unit in roles_of(user)}
+            if role_codes & set(ONE_STOP_ROLE_CODES):
+                candidates.append((_("Hồ sơ cần xử lý"), url_or_none("dossiers:work_queue")))
             if user.is_superuser or role_codes & set(ADMIN_ROLE_CODES):
                 candidates.append((_("Quản trị"), url_or_none("admin:index")))
             candidates.append((_("Tài liệu API"), url_or_none("api:openapi-view")))

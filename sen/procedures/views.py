@@ -53,6 +53,7 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
             "fees": list(version.fees.all()),
             "components": list(version.components.all()),
             "steps": list(version.workflow_steps.all()),
+            "can_submit_online": version.online_level != OnlineLevel.NONE,
         },
     )
 

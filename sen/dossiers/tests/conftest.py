@@ -27,3 +27,13 @@ def all_roles(unit):
         position="Chuyên viên",
         roles=["one_stop_officer", "specialist", "leader"],
     )
+
+
+@pytest.fixture
+def unit_certificate(settings, tmp_path, unit):
+    """An organisation certificate for `unit` (a test PKI under a temporary VAR_DIR): completing a
+    dossier signs its e-result with it."""
+    from sen.signing import services as signing
+
+    settings.VAR_DIR = tmp_path
+    return signing.certificate_issue(actor=None, unit=unit)

@@ -55,7 +55,7 @@ def act(client: Client, code: str, action: str, **body):
     return client.post(f"/api/v1/dossiers/{code}/actions/{action}", data=body, content_type="application/json")
 
 
-def test_the_whole_journey_through_the_api(birth, unit, citizen, officer, specialist, leader):
+def test_the_whole_journey_through_the_api(birth, unit, citizen, officer, specialist, leader, unit_certificate):
     # the citizen submits online
     response = post_dossier(client_for(citizen), files=[SimpleUploadedFile("giay-chung-sinh.pdf", PDF)])
     assert response.status_code == 201, response.json()

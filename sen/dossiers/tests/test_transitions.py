@@ -26,7 +26,7 @@ def refreshed(dossier: Dossier) -> Dossier:
     return Dossier.objects.get(pk=dossier.pk)
 
 
-def test_the_whole_workflow(citizen, officer, specialist, leader, unit, version):
+def test_the_whole_workflow(citizen, officer, specialist, leader, unit, version, unit_certificate):
     dossier = submit(citizen, version, unit)
     # the officer receives: the clock starts, the receiving step is the officer's
     dossier = dossier_transition(actor=officer, dossier=dossier, action="receive", note="Đủ giấy tờ")

@@ -96,6 +96,8 @@ def test_home_page_costs_a_fixed_number_of_queries_for_staff(client, unit_admin,
 # --- Navigation by role ---------------------------------------------------------------------------
 
 HOME, ME, ADMIN, API_DOCS = "Trang chủ", "Thông tin của tôi", "Quản trị", "Tài liệu API"
+PROCEDURES, TRACK, MY_DOSSIERS, WORK = "Thủ tục hành chính", "Tra cứu hồ sơ", "Hồ sơ của tôi", "Hồ sơ cần xử lý"
+PUBLIC = [HOME, PROCEDURES, TRACK]
 
 
 @pytest.fixture
@@ -109,15 +111,15 @@ def business(db):
 @pytest.mark.parametrize(
     ("actor", "expected"),
     [
-        (None, [HOME]),
-        ("citizen", [HOME, ME]),
-        ("business", [HOME, ME]),
-        ("officer", [HOME, ME, API_DOCS]),
-        ("specialist", [HOME, ME, API_DOCS]),
-        ("leader", [HOME, ME, API_DOCS]),
-        ("clerk", [HOME, ME, API_DOCS]),
-        ("unit_admin", [HOME, ME, ADMIN, API_DOCS]),
-        ("province_admin", [HOME, ME, ADMIN, API_DOCS]),
+        (None, PUBLIC),
+        ("citizen", [*PUBLIC, MY_DOSSIERS, ME]),
+        ("business", [*PUBLIC, MY_DOSSIERS, ME]),
+        ("officer", [*PUBLIC, ME, WORK, API_DOCS]),
+        ("specialist", [*PUBLIC, ME, WORK, API_DOCS]),
+        ("leader", [*PUBLIC, ME, WORK, API_DOCS]),
+        ("clerk", [*PUBLIC, ME, API_DOCS]),
+        ("unit_admin", [*PUBLIC, ME, ADMIN, API_DOCS]),
+        ("province_admin", [*PUBLIC, ME, ADMIN, API_DOCS]),
     ],
 )
 def test_menu_shows_what_the_role_may_open(client, request, actor, expected):
@@ -140,6 +142,8 @@ def test_menu_links_lead_to_existing_pages_and_mark_the_current_one(client, prov
     links = re.findall(r'<a href="([^"]+)"( aria-current="page")?>', menu)
     assert links == [
         ("/", ' aria-current="page"'),
+        (reverse("procedures:list"), ""),
+        (reverse("dossiers:citizen_track"), ""),
         (reverse("identity:me"), ""),
         (reverse("admin:index"), ""),
         (reverse("api:openapi-view"), ""),
@@ -157,7 +161,7 @@ def test_menu_is_built_once_per_request_with_one_query(unit_admin, django_assert
         second = nav_items_for(request)
 
     assert first is second
-    assert [item.label for item in first] == [HOME, ME, ADMIN, API_DOCS]
+    assert [item.label for item in first] == [*PUBLIC, ME, ADMIN, API_DOCS]
 
 
 @pytest.mark.django_db
@@ -168,7 +172,7 @@ def test_menu_for_anonymous_visitor_needs_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         items = nav_items_for(request)
 
-    assert [item.label for item in items] == [HOME]
+    assert [item.label for item in items] == PUBLIC
 
 
 # --- Languages ------------------------------------------------------------------------------------
@@ -188,7 +192,14 @@ def test_switching_to_english_and_back(client, officer):
     assert "Đồng Tháp Province Public Service Portal" in english
     assert "Unit:" in english
     assert ">Log out</button>" in english
-    assert nav_labels(english) == ["Home", "My details", "API documentation"]
+    assert nav_labels(english) == [
+        "Home",
+        "Administrative procedures",
+        "Track a dossier",
+        "My details",
+        "Work queue",
+        "API documentation",
+    ]
     assert "Cổng dịch vụ công" not in english
     # The way back is labelled in Vietnamese, in precomposed (NFC) letters as typed on a keyboard.
     back = '<button type="submit" name="language" value="vi" lang="vi" class="lang-button">Tiếng Việt</button>'

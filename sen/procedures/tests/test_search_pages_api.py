@@ -131,7 +131,14 @@ def test_detail_page_shows_the_seven_parts_and_costs_a_fixed_number_of_queries(
         "Không trực tuyến",
     ):
         assert text in html, text
+    assert 'id="submit-online"' not in html  # "Không trực tuyến": no online submission offered
     assert client.get(reverse("procedures:detail", args=["9.999999"])).status_code == 404
+
+
+def test_an_online_procedure_offers_online_submission(client, catalogue):
+    html = client.get(reverse("procedures:detail", args=["1.001193"])).content.decode()
+
+    assert f'id="submit-online" href="{reverse("dossiers:citizen_submit", args=["1.001193"])}"' in html
 
 
 def test_forms_download_as_real_office_files(client, catalogue):
