@@ -43,6 +43,10 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Reverse proxies whose X-Forwarded-For is believed (their own addresses, comma-separated). Empty: the
+# header is ignored and REMOTE_ADDR is the client, so nobody can forge the IP in the audit trail or
+# step around per-IP rate limits.
+SEN_TRUSTED_PROXIES = env_list("SEN_TRUSTED_PROXIES")
 SEN_BASE_URL = os.environ.get("SEN_BASE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [

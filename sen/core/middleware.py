@@ -13,11 +13,18 @@ from sen.core import request_context
 
 
 def client_ip(request: HttpRequest) -> str:
-    # Behind the provincial proxy the first X-Forwarded-For hop is the client.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address. X-Forwarded-For is believed only when the request comes from one of
+    settings.SEN_TRUSTED_PROXIES (anyone can send the header); then the nearest address that is not
+    itself a trusted proxy is the client."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    trusted = set(settings.SEN_TRUSTED_PROXIES)
+    if remote not in trusted:
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop
+    return remote
 
 
 class RequestContextMiddleware:

@@ -29,7 +29,8 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -198,6 +199,19 @@ def _files_write(files: Sequence[_CheckedFile]) -> list[str]:
         _files_forget(written)
         raise
     return written
+
+
+@contextmanager
+def _files_stored(files: Sequence[_CheckedFile]) -> Iterator[list[str]]:
+    """Write the uploads, yield their stored names, and delete them again if the block fails.
+    Use as `with _files_stored(checked) as names, transaction.atomic():` so the transaction rolls back
+    before the files are removed."""
+    written = _files_write(files)
+    try:
+        yield written
+    except BaseException:
+        _files_forget(written)
+        raise
 
 
 def _files_forget(names: Sequence[str]) -> None:
@@ -370,9 +384,8 @@ def dossier_submit_online(
         return replayed
     unit = _receiving_unit(version, unit_code)
     cleaned = eform_validate(version.eform, form_data)
-    written = _files_write(checked)
     try:
-        with transaction.atomic():
+        with _files_stored(checked) as written, transaction.atomic():
             dossier = _dossier_create(
                 actor=actor,
                 applicant=actor,
@@ -387,14 +400,10 @@ def dossier_submit_online(
             IdempotencyKey.objects.create(key=key, account=actor, request_hash=request_hash, dossier=dossier)
     except IntegrityError:
         # A concurrent retry with the same key committed first: answer with its dossier.
-        _files_forget(written)
         replayed = _replay(actor, key, request_hash)
         if replayed is None:
             raise
         return replayed
-    except BaseException:
-        _files_forget(written)
-        raise
     return dossier
 
 
@@ -421,25 +430,20 @@ def _staff_intake(
         raise InvalidInput(_("Cần người nộp hồ sơ."), code="applicant_required")
     checked = _files_check(files, version)
     cleaned = eform_validate(version.eform, form_data)
-    written = _files_write(checked)
-    try:
-        with transaction.atomic():
-            dossier = _dossier_create(
-                actor=actor,
-                applicant=applicant,
-                version=version,
-                unit=unit,
-                channel=channel,
-                form_data=cleaned,
-                files=checked,
-                stored_names=written,
-                info=context or RequestInfo(),
-                postal_tracking_no=postal_tracking_no,
-            )
-            dossier = dossier_transition(actor=actor, dossier=dossier, action=DossierAction.RECEIVE, note=note)
-    except BaseException:
-        _files_forget(written)
-        raise
+    with _files_stored(checked) as written, transaction.atomic():
+        dossier = _dossier_create(
+            actor=actor,
+            applicant=applicant,
+            version=version,
+            unit=unit,
+            channel=channel,
+            form_data=cleaned,
+            files=checked,
+            stored_names=written,
+            info=context or RequestInfo(),
+            postal_tracking_no=postal_tracking_no,
+        )
+        dossier = dossier_transition(actor=actor, dossier=dossier, action=DossierAction.RECEIVE, note=note)
     return dossier
 
 

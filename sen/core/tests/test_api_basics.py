@@ -65,3 +65,25 @@ def test_unexpected_errors_answer_json_500_without_a_stack_trace(client, monkeyp
     assert response.status_code == 500
     assert response.json()["code"] == "server_error"
     assert "secret internal detail" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("trusted", "remote", "forwarded", "expected"),
+    [
+        ([], "203.0.113.9", "1.2.3.4", "203.0.113.9"),  # no proxy configured: the header is ignored
+        (["10.0.0.1"], "203.0.113.9", "1.2.3.4", "203.0.113.9"),  # not from the proxy: ignored
+        (["10.0.0.1"], "10.0.0.1", "1.2.3.4", "1.2.3.4"),  # from the proxy: believed
+        (["10.0.0.1"], "10.0.0.1", "6.6.6.6, 1.2.3.4", "1.2.3.4"),  # a forged first hop is not the client
+        (["10.0.0.1", "10.0.0.2"], "10.0.0.1", "1.2.3.4, 10.0.0.2", "1.2.3.4"),  # two proxies in a row
+        (["10.0.0.1"], "10.0.0.1", "", "10.0.0.1"),
+    ],
+)
+def test_client_ip_believes_forwarded_for_only_from_trusted_proxies(settings, trusted, remote, forwarded, expected):
+    from django.test import RequestFactory
+
+    from sen.core.middleware import client_ip
+
+    settings.SEN_TRUSTED_PROXIES = trusted
+    request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert client_ip(request) == expected
