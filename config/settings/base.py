@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "sen.procedures",
     "sen.dossiers",
     "sen.signing",
+    "sen.documents",
     "sen.portal",
 ]
 
@@ -281,5 +282,10 @@ SEN_PROVINCE_NAME = os.environ.get("SEN_PROVINCE_NAME", "Đồng Tháp")
 SEN_SIGNER_BACKEND = os.environ.get("SEN_SIGNER_BACKEND", "sen.signing.signers.LocalKeyBackend")
 # What `manage.py demo` builds after the province, its people and the calendar: one idempotent
 # `demo_build(*, stdout) -> dict[str, int]` per app.
-SEN_DEMO_BUILDERS = ["sen.procedures.demo.demo_build", "sen.signing.demo.demo_build"]
+SEN_DEMO_BUILDERS = [
+    "sen.procedures.demo.demo_build",
+    "sen.documents.demo.demo_build",
+    "sen.signing.demo.demo_build",
+    "sen.documents.demo.demo_samples",
+]
 SEN_SHARED_DATA_DIR = Path(os.environ.get("SEN_SHARED_DATA_DIR", BASE_DIR / "data"))

@@ -6,9 +6,9 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from sen.core.exceptions import NotFound
+from sen.core.text import fold
 from sen.procedures.choices import Level, VersionStatus
 from sen.procedures.models import ComponentForm, Field, Procedure, WorkflowStep
-from sen.procedures.text import fold
 
 
 def procedures_search(

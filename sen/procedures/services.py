@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from sen.core import audit
 from sen.core.exceptions import InvalidInput
 from sen.core.models import OrgUnit
+from sen.core.text import fold
 from sen.identity.models import Role
 from sen.procedures.choices import Channel, Level, OnlineLevel, Source, TimeUnit, VersionStatus
 from sen.procedures.eforms import eform_definition_check
@@ -40,7 +41,6 @@ from sen.procedures.models import (
 )
 from sen.procedures.parsing import ParseReport, parse_file
 from sen.procedures.specs import ChannelSpec, ComponentSpec, FeeSpec, FormSpec, ProcedureSpec, StepSpec
-from sen.procedures.text import fold
 
 logger = logging.getLogger(__name__)
 

@@ -60,7 +60,7 @@ from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from sen.core.exceptions import InvalidInput, NotFound
+from sen.core.exceptions import Conflict, InvalidInput
 from sen.signing.models import Certificate
 
 DEFAULT_BACKEND = "sen.signing.signers.LocalKeyBackend"
@@ -160,7 +160,7 @@ def backend() -> SignerBackend:
 def usable_certificate(certificate: Certificate | None, *, on: dt.datetime | None = None) -> Certificate:
     """Refuse to sign with a missing, revoked or expired certificate (a clear Vietnamese message)."""
     if certificate is None:
-        raise NotFound(_("Chưa có chứng thư số để ký."), code="no_certificate")
+        raise Conflict(_("Chưa có chứng thư số để ký."), code="no_certificate")
     moment = on or timezone.now()
     if certificate.revoked:
         raise InvalidInput(_("Chứng thư số đã bị thu hồi, không thể dùng để ký."), code="certificate_revoked")

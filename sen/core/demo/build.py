@@ -131,7 +131,7 @@ class _Builder:
         self.password = password
         self.report = DemoReport()
         self.units: dict[str, OrgUnit] = {}  # active units by code
-        self.keys: dict[str, OrgUnit] = {}  # "province", "d03", GSO codes of communes
+        self.keys: dict[str, OrgUnit] = {}  # "province", "d03", "d03.1" (its first unit), GSO codes
         self.level1 = level1
 
     # --- the tree ---------------------------------------------------------------------------------
@@ -186,7 +186,7 @@ class _Builder:
             )
             self.keys[f"d{number:02d}"] = department
             for index, (kind, sub_name) in enumerate(below, start=1):
-                self.unit(
+                self.keys[f"d{number:02d}.{index}"] = self.unit(
                     code=codes.department_unit_code(number, index, self.level1),
                     name=sub_name,
                     kind=kind,

@@ -27,7 +27,7 @@ UNIT_ROLES = (LEADER, SPECIALIST, ONE_STOP_OFFICER, CLERK, UNIT_ADMIN)
 @dataclass(frozen=True)
 class StaffSeed:
     full_name: str
-    unit: str  # a key of build.UNIT_KEYS: a department number "d03" or a GSO commune code "28261"
+    unit: str  # a key of build keys: a department "d03", its first unit "d03.1", a GSO commune code "28261"
     role: str
     position: str
     grant_on: str = ""  # where the role is granted, if not on `unit` ("province")
@@ -107,6 +107,9 @@ STAFF: tuple[StaffSeed, ...] = (
         for unit, (positions, names) in _TEAMS.items()
         for role, name in zip(UNIT_ROLES, names, strict=True)
     ),
+    # Văn phòng Sở Tư pháp, the demo's drafting room: its head reviews what its specialist drafts.
+    StaffSeed("Lâm Thị Yến", "d03.1", LEADER, "Chánh Văn phòng Sở"),
+    StaffSeed("Tôn Văn Bảo", "d03.1", SPECIALIST, "Chuyên viên Văn phòng Sở"),
 )
 
 CITIZENS: tuple[CitizenSeed, ...] = (

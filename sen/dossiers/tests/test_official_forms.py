@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from sen.core import typesetting
 from sen.core.calendar import VN_TZ
 from sen.dossiers import official_forms
 from sen.dossiers.models import Dossier
@@ -269,7 +270,7 @@ def test_form_01_of_a_paper_dossier_lists_the_components_and_the_address(citizen
     ],
 )
 def test_agency_names_are_broken_in_balanced_lines(name, lines):
-    assert official_forms.balanced_lines(name) == lines
+    assert typesetting.balanced_lines(name) == lines
 
 
 def test_the_pdf_is_set_in_a_times_style_font_with_the_fonts_embedded(received, officer, tmp_path):

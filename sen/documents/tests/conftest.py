@@ -1,0 +1,114 @@
+"""The documents world of the tests.
+
+    province  Ủy ban nhân dân tỉnh Đồng Tháp (H15)
+    └── unit  Sở Tư pháp (H15.50)          issuing body "STP": out/in registers, a seal certificate
+        └── room  Văn phòng Sở (H15.50.01)  the drafting unit "VP"
+    └── other Sở Nội vụ (H15.51)           a recipient body "SNV" with its own clerk and leader
+
+People: `drafter` (specialist in room), `head` (leader of room only), `leader` (director of the Sở,
+with a signing certificate), `clerk` (văn thư of the Sở), `other_clerk`, `other_leader`,
+`other_specialist` (in Sở Nội vụ).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from sen.documents.services import DraftIn, RecipientIn
+from sen.documents.services_setup import body_set_up
+from sen.identity.tests.factories import OrgUnitFactory, StaffFactory
+from sen.signing import samples
+from sen.signing import services as signing
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.VAR_DIR = tmp_path
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def jobs(django_capture_on_commit_callbacks):
+    """`with jobs(execute=True): ...` runs the jobs a service enqueued, as after its commit."""
+    return django_capture_on_commit_callbacks
+
+
+@functools.cache
+def appendix_pdf() -> bytes:
+    return samples.appendix_pdf()
+
+
+@pytest.fixture
+def body(unit, other):
+    """The Sở, set up as an issuing body (Sở Nội vụ, its usual recipient in the tests, too)."""
+    body_set_up(actor=None, body=unit, abbreviation="STP", place="Đồng Tháp", heading="UBND TỈNH ĐỒNG THÁP\nSỞ TƯ PHÁP")
+    return unit
+
+
+@pytest.fixture
+def room(body):
+    room = OrgUnitFactory(code="H15.50.01", name="Văn phòng Sở", parent=body)
+    from sen.documents.services_setup import unit_profile_set
+
+    unit_profile_set(actor=None, unit=room, abbreviation="VP")
+    return room
+
+
+@pytest.fixture
+def other(province):
+    other = OrgUnitFactory(code="H15.51", name="Sở Nội vụ", parent=province)
+    body_set_up(actor=None, body=other, abbreviation="SNV", place="Đồng Tháp", heading="UBND TỈNH ĐỒNG THÁP\nSỞ NỘI VỤ")
+    return other
+
+
+@pytest.fixture
+def drafter(room):
+    return StaffFactory(full_name="Trần Thị Soạn Thảo", unit=room, position="Chuyên viên", roles=["specialist"])
+
+
+@pytest.fixture
+def head(room):
+    return StaffFactory(full_name="Lê Văn Chánh Văn Phòng", unit=room, position="Chánh Văn phòng", roles=["leader"])
+
+
+@pytest.fixture
+def signer(leader, body):
+    signing.certificate_issue(actor=None, user=leader)
+    return leader
+
+
+@pytest.fixture
+def seal(body):
+    return signing.certificate_issue(actor=None, unit=body)
+
+
+@pytest.fixture
+def other_clerk(other):
+    return StaffFactory(full_name="Phan Thị Văn Thư Nội Vụ", unit=other, position="Văn thư", roles=["clerk"])
+
+
+@pytest.fixture
+def other_leader(other):
+    return StaffFactory(full_name="Đỗ Văn Giám Đốc Nội Vụ", unit=other, position="Giám đốc", roles=["leader"])
+
+
+@pytest.fixture
+def other_specialist(other):
+    return StaffFactory(full_name="Mai Thị Xử Lý", unit=other, position="Chuyên viên", roles=["specialist"])
+
+
+def draft_in(signer=None, *, recipients=("H15.51",), doc_type="QĐ", **changes) -> DraftIn:
+    values = {
+        "doc_type": doc_type,
+        "subject": "Về việc ban hành Quy chế tiếp nhận hồ sơ trực tuyến của Sở Tư pháp",
+        "body": "Điều 1. Ban hành kèm theo Quyết định này Quy chế tiếp nhận hồ sơ trực tuyến.\n"
+        "Điều 2. Quyết định có hiệu lực kể từ ngày ký.",
+        "signer": signer.username if signer is not None else "",
+        "signer_position": "Giám đốc",
+        "recipients": tuple(RecipientIn(unit_code=code) for code in recipients),
+    }
+    values.update(changes)
+    return DraftIn(**values)
