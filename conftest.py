@@ -18,6 +18,9 @@ from sen.identity.tests.factories import (
     province_kind,
 )
 
+# The documents world (issuing bodies, drafters, signers): shared by the app's tests and the browser tests.
+pytest_plugins = ["sen.documents.tests.world"]
+
 
 @pytest.fixture(autouse=True)
 def _reseed_after_flush(request):

@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from sen.core.api import router as core_router
 from sen.core.exceptions import SenError
+from sen.documents.api import router as documents_router
 from sen.dossiers.api import router as dossiers_router
 from sen.identity.api import router as identity_router
 from sen.identity.api_auth import api_auth
@@ -26,6 +27,7 @@ api.add_router("/", identity_router)
 api.add_router("/", procedures_router)
 api.add_router("/", dossiers_router)
 api.add_router("/", signing_router)
+api.add_router("/", documents_router)
 
 
 def error_response(request: HttpRequest, status: int, code: str, message: str, details: object = None) -> HttpResponse:

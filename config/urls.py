@@ -28,6 +28,7 @@ urlpatterns = [
     path("accounts/vneid/", include("sen.identity.urls_oidc")),
     path("procedures/", include("sen.procedures.urls")),
     path("dossiers/", include("sen.dossiers.urls")),
+    path("documents/", include("sen.documents.urls")),
     path("verify/", include("sen.signing.urls")),
     path("", include("sen.portal.urls")),
 ]

@@ -33,7 +33,10 @@ def enqueue(task: Any, *args: Any, **kwargs: Any) -> None:
 
     def send() -> None:
         try:
-            task.delay(*args, **kwargs)
+            result = task.delay(*args, **kwargs)
+            # Run eagerly (no broker), a failing job does not raise: say so in the log, with its traceback.
+            if getattr(result, "failed", None) and result.failed():
+                logger.error("Job %s failed: %s", task.name, result.traceback)
         except Exception:
             # The change is committed; the broker is unreachable. Log it and leave the request alone:
             # periodic jobs pick up work whose job never ran (e.g. notifications_resend_stranded).

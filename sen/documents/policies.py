@@ -84,7 +84,7 @@ def can_draft_in(actor: Any, unit: OrgUnit) -> bool:
     return unit.pk in (home.ancestor_ids() or [home.pk]) and body_of(unit) is not None
 
 
-def _in_outgoing_flow(actor: Any, document: OutgoingDocument) -> bool:
+def in_outgoing_flow(actor: Any, document: OutgoingDocument) -> bool:
     return (
         actor.pk in {document.drafter_id, document.signer_id, document.reviewer_id}
         or is_leader(actor, document.drafting_unit)
@@ -96,7 +96,7 @@ def _in_outgoing_flow(actor: Any, document: OutgoingDocument) -> bool:
 def can_view_outgoing(actor: Any, document: OutgoingDocument) -> bool:
     if not is_person(actor):
         return False
-    if _in_outgoing_flow(actor, document):
+    if in_outgoing_flow(actor, document):
         return True
     return (
         document.state in ISSUED_STATES

@@ -1,10 +1,189 @@
-"""Reading documents: every list is scoped by the policies and costs a fixed number of queries."""
+"""Reading documents: every list is scoped by the policies and costs a fixed number of queries.
+
+Boxes are the work lists of each role; `search` matches every field and the full text through the
+folded copy (`search_text`: lower case, no diacritics, đ→d) on SQLite and PostgreSQL alike — on
+PostgreSQL a trigram GIN index serves the `LIKE '%…%'` (migration 0002).
+"""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+from dataclasses import dataclass
+from functools import reduce
+from typing import Any
 
-from sen.documents.models import IncomingDocument, Notice
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sen.core.exceptions import InvalidInput, NotFound
+from sen.core.text import fold
+from sen.documents import policies
+from sen.documents.choices import Direction, FileRole, IncomingState, OutgoingState
+from sen.documents.models import (
+    CaseFile,
+    DocumentFile,
+    DocumentVersion,
+    IncomingDocument,
+    Notice,
+    OutgoingDocument,
+    OutgoingTransition,
+    Recipient,
+    Register,
+)
+from sen.documents.states import INCOMING_OPEN, ISSUED_STATES
+from sen.identity import policies as identity
+
+PAGE_SIZE = 50
+MAX_QUERY = 200
+
+OUTGOING_BOXES: dict[str, Any] = {
+    "mine": gettext_lazy("Tôi soạn"),
+    "review": gettext_lazy("Chờ tôi duyệt"),
+    "check": gettext_lazy("Chờ kiểm tra thể thức"),
+    "sign": gettext_lazy("Chờ tôi ký"),
+    "clerk": gettext_lazy("Chờ lấy số, đóng dấu, phát hành"),
+    "issued": gettext_lazy("Đã phát hành"),
+    "all": gettext_lazy("Tất cả"),
+}
+INCOMING_BOXES: dict[str, Any] = {
+    "arrived": gettext_lazy("Mới đến, chờ tiếp nhận"),
+    "direct": gettext_lazy("Chờ phân công"),
+    "mine": gettext_lazy("Tôi xử lý"),
+    "open": gettext_lazy("Đang xử lý"),
+    "all": gettext_lazy("Tất cả"),
+}
+
+
+def _under(units: QuerySet[Any], field: str) -> Q:
+    """`field` is one of `units` (units_where already expands inherited roles downwards)."""
+    return Q(**{f"{field}__in": units})
+
+
+def outgoing_box(actor: Any, box: str) -> Q:
+    if box == "mine":
+        return Q(drafter_id=actor.pk)
+    if box == "review":
+        return Q(state=OutgoingState.HEAD_REVIEW) & _under(
+            identity.units_where(actor, identity.LEADER), "drafting_unit"
+        )
+    if box == "check":
+        return Q(state=OutgoingState.FORMAT_CHECK) & _under(identity.units_where(actor, identity.CLERK), "organisation")
+    if box == "sign":
+        return Q(state=OutgoingState.PENDING_SIGNATURE, signer_id=actor.pk)
+    if box == "clerk":
+        return Q(state__in=[OutgoingState.SIGNED, OutgoingState.NUMBERED, OutgoingState.SEALED]) & _under(
+            identity.units_where(actor, identity.CLERK), "organisation"
+        )
+    if box == "issued":
+        return Q(state__in=ISSUED_STATES)
+    if box == "all":
+        return Q()
+    raise InvalidInput(
+        _("Không có danh sách “%(box)s”.") % {"box": box}, details={"allowed": list(OUTGOING_BOXES)}, code="unknown_box"
+    )
+
+
+def _query(q: str) -> str:
+    folded = fold((q or "").strip())
+    if len(folded) > MAX_QUERY:
+        raise InvalidInput(_("Từ khóa tối đa %(n)s ký tự.") % {"n": MAX_QUERY}, code="query_too_long")
+    return folded
+
+
+def _words(folded: str) -> Q:
+    return reduce(lambda left, right: left & right, (Q(search_text__contains=word) for word in folded.split()), Q())
+
+
+def outgoing_for(actor: Any, *, box: str = "all", q: str = "") -> QuerySet[OutgoingDocument]:
+    """The actor's outgoing documents in `box`, newest first, with what a list row shows."""
+    documents = policies.outgoing_scope(actor).filter(outgoing_box(actor, box))
+    folded = _query(q)
+    if folded:
+        documents = documents.filter(_words(folded))
+    return documents.select_related("organisation", "drafting_unit", "drafter", "signer").order_by("-id")
+
+
+def outgoing_get(*, actor: Any, pk: int) -> OutgoingDocument:
+    document = (
+        OutgoingDocument.objects.select_related(
+            "organisation", "drafting_unit", "drafter", "signer", "reviewer", "register", "current_version__pdf"
+        )
+        .prefetch_related(
+            Prefetch("versions", queryset=DocumentVersion.objects.order_by("number")),
+            Prefetch(
+                "transitions",
+                queryset=OutgoingTransition.objects.select_related("actor", "version").order_by("at", "id"),
+            ),
+            Prefetch("recipients", queryset=Recipient.objects.select_related("unit").prefetch_related("statuses")),
+            Prefetch("files", queryset=DocumentFile.objects.order_by("id")),
+            Prefetch("notices", queryset=Notice.objects.select_related("actor", "replacement").order_by("at", "id")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if document is None or not policies.can_view_outgoing(actor, document):
+        raise NotFound(_("Không tìm thấy văn bản."), code="document_not_found")
+    return document
+
+
+def incoming_box(actor: Any, box: str) -> Q:
+    if box == "arrived":
+        return Q(state=IncomingState.ARRIVED) & _under(identity.units_where(actor, identity.CLERK), "organisation")
+    if box == "direct":
+        return Q(state__in=[IncomingState.ACCEPTED, IncomingState.AWAITING_ASSIGNMENT]) & _under(
+            identity.units_where(actor, identity.LEADER), "organisation"
+        )
+    if box == "mine":
+        return Q(handler_id=actor.pk, state=IncomingState.ASSIGNED)
+    if box == "open":
+        return Q(state__in=INCOMING_OPEN)
+    if box == "all":
+        return Q()
+    raise InvalidInput(
+        _("Không có danh sách “%(box)s”.") % {"box": box}, details={"allowed": list(INCOMING_BOXES)}, code="unknown_box"
+    )
+
+
+def incoming_for(actor: Any, *, box: str = "all", q: str = "") -> QuerySet[IncomingDocument]:
+    documents = policies.incoming_scope(actor).filter(incoming_box(actor, box))
+    folded = _query(q)
+    if folded:
+        documents = documents.filter(_words(folded))
+    return documents.select_related("organisation", "lead_unit", "handler").order_by("-arrived_at", "-id")
+
+
+def incoming_get(*, actor: Any, pk: int) -> IncomingDocument:
+    document = (
+        IncomingDocument.objects.select_related(
+            "organisation", "register", "lead_unit", "handler", "directed_by", "accepted_by", "duplicate_of", "outgoing"
+        )
+        .prefetch_related(
+            "supporting_units", "transitions__actor", Prefetch("files", DocumentFile.objects.order_by("id"))
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if document is None or not policies.can_view_incoming(actor, document):
+        raise NotFound(_("Không tìm thấy văn bản."), code="document_not_found")
+    return document
+
+
+def document_file_get(*, actor: Any, pk: int) -> DocumentFile:
+    """A file of a document the actor may see. Drafts' working files only for those in its flow."""
+    found = DocumentFile.objects.select_related("outgoing", "incoming").filter(pk=pk).first()
+    if found is not None and found.outgoing is not None and policies.can_view_outgoing(actor, found.outgoing):
+        issued = found.outgoing.state in ISSUED_STATES
+        if (
+            issued
+            and found.role not in (FileRole.FINAL, FileRole.APPENDIX_SIGNED)
+            and not policies.in_outgoing_flow(actor, found.outgoing)
+        ):
+            raise NotFound(_("Không tìm thấy tệp."), code="file_not_found")
+        return found
+    if found is not None and found.incoming is not None and policies.can_view_incoming(actor, found.incoming):
+        return found
+    raise NotFound(_("Không tìm thấy tệp."), code="file_not_found")
 
 
 def notices_for_incoming(incoming: IncomingDocument) -> QuerySet[Notice]:
@@ -12,3 +191,153 @@ def notices_for_incoming(incoming: IncomingDocument) -> QuerySet[Notice]:
     if incoming.outgoing_id is None:
         return Notice.objects.none()
     return Notice.objects.filter(document_id=incoming.outgoing_id).select_related("replacement").order_by("at", "id")
+
+
+# --- Registers ------------------------------------------------------------------------------------
+def registers_for(actor: Any) -> QuerySet[Register]:
+    """The registers the actor keeps or leads: those of bodies where they are clerk or leader."""
+    bodies = identity.units_where(actor, identity.CLERK) | identity.units_where(actor, identity.LEADER)
+    return Register.objects.filter(body__in=bodies).select_related("body").order_by("body__name", "direction", "id")
+
+
+def register_get(*, actor: Any, pk: int) -> Register:
+    register = Register.objects.select_related("body").filter(pk=pk).first()
+    if register is None or not (policies.is_clerk(actor, register.body) or policies.is_leader(actor, register.body)):
+        raise NotFound(_("Không tìm thấy sổ văn bản."), code="register_not_found")
+    return register
+
+
+def register_entries(register: Register, year: int) -> QuerySet[Any]:
+    """The register's documents of `year` in number order (what the printed register lists)."""
+    if register.direction == Direction.OUTGOING:
+        return (
+            OutgoingDocument.objects.filter(register=register, year=year, number__isnull=False)
+            .select_related("signer", "drafting_unit")
+            .prefetch_related("recipients")
+            .order_by("number")
+        )
+    return (
+        IncomingDocument.objects.filter(register=register, year=year, incoming_number__isnull=False)
+        .select_related("lead_unit", "handler")
+        .order_by("incoming_number")
+    )
+
+
+def case_files_for(actor: Any, *, year: int | None = None) -> QuerySet[CaseFile]:
+    bodies = identity.units_where(actor, identity.CLERK) | identity.units_where(actor, identity.LEADER)
+    files = CaseFile.objects.filter(body__in=bodies).select_related("body", "unit", "keeper")
+    if year is not None:
+        files = files.filter(year=year)
+    return files.order_by("body__name", "year", "code")
+
+
+# --- Leaders' participation ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Participation:
+    """One leader over a period: incoming documents directed (in the software / all directions
+    recorded for them, a clerk enters those given on paper), drafts approved, documents signed, those
+    still waiting for their signature, and the median hours each waited for them."""
+
+    username: str
+    full_name: str
+    unit: str
+    directed: int
+    directed_total: int
+    approved: int
+    signed: int
+    waiting_signature: int
+    median_direct_hours: float | None
+    median_sign_hours: float | None
+
+    @property
+    def directed_share(self) -> float | None:
+        return self.directed / self.directed_total if self.directed_total else None
+
+    @property
+    def signed_share(self) -> float | None:
+        total = self.signed + self.waiting_signature
+        return self.signed / total if total else None
+
+
+def _median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _hours(start: dt.datetime, end: dt.datetime) -> float:
+    return (end - start).total_seconds() / 3600
+
+
+def participation(*, actor: Any, start: dt.datetime, end: dt.datetime) -> list[Participation]:
+    """Per leader of the bodies the actor leads or clerks (a province admin sees every body), for
+    actions in [start, end). Seven queries whatever the number of leaders and documents.
+
+    Outgoing documents are signed only in the software here (Sen has no paper outgoing flow yet), so
+    the signed share is over the documents that reached them in Sen: signed, or still waiting."""
+    from sen.identity.models import RoleGrant
+
+    grants_all = RoleGrant.objects.filter(identity.valid_on(), role__code=identity.LEADER)
+    if not identity.is_province_admin(actor):
+        bodies = identity.units_where(actor, identity.LEADER) | identity.units_where(actor, identity.CLERK)
+        grants_all = grants_all.filter(unit__in=bodies)
+    grants = list(grants_all.select_related("user", "unit").order_by("unit__name", "user__full_name"))
+    user_ids = {grant.user_id for grant in grants}
+    directions = list(
+        IncomingDocument.objects.filter(
+            directed_by_id__in=user_ids, directed_at__gte=start, directed_at__lt=end
+        ).values_list("directed_by_id", "directed_in_software", "arrived_at", "directed_at")
+    )
+    approvals = list(
+        OutgoingTransition.objects.filter(
+            actor_id__in=user_ids, action="approve", at__gte=start, at__lt=end
+        ).values_list("actor_id", flat=True)
+    )
+    signatures = list(
+        OutgoingTransition.objects.filter(actor_id__in=user_ids, action="sign", at__gte=start, at__lt=end).values_list(
+            "actor_id", "document_id", "at"
+        )
+    )
+    asked = dict(
+        OutgoingTransition.objects.filter(
+            document_id__in=[document_id for _u, document_id, _at in signatures],
+            to_state=OutgoingState.PENDING_SIGNATURE,
+        )
+        .order_by("at", "id")
+        .values_list("document_id", "at")
+    )
+    waiting = list(
+        OutgoingDocument.objects.filter(signer_id__in=user_ids, state=OutgoingState.PENDING_SIGNATURE).values_list(
+            "signer_id", flat=True
+        )
+    )
+    result: list[Participation] = []
+    seen: set[int] = set()
+    for grant in grants:
+        if grant.user_id in seen:
+            continue
+        seen.add(grant.user_id)
+        mine = [row for row in directions if row[0] == grant.user_id]
+        in_software = [row for row in mine if row[1]]
+        signed = [row for row in signatures if row[0] == grant.user_id]
+        result.append(
+            Participation(
+                username=grant.user.username,
+                full_name=grant.user.full_name,
+                unit=grant.unit.name,
+                directed=len(in_software),
+                directed_total=len(mine),
+                approved=sum(1 for user_id in approvals if user_id == grant.user_id),
+                signed=len(signed),
+                waiting_signature=sum(1 for user_id in waiting if user_id == grant.user_id),
+                median_direct_hours=_median(
+                    [_hours(arrived, directed) for _u, _s, arrived, directed in in_software if directed is not None]
+                ),
+                median_sign_hours=_median(
+                    [_hours(asked[document_id], at) for _u, document_id, at in signed if document_id in asked]
+                ),
+            )
+        )
+    return result

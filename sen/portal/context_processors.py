@@ -53,6 +53,7 @@ def _build(request: HttpRequest) -> list[NavItem]:
             role_codes = {code for code, _unit in roles_of(user)}
             if role_codes & set(ONE_STOP_ROLE_CODES):
                 candidates.append((_("Hồ sơ cần xử lý"), url_or_none("dossiers:work_queue")))
+            candidates.append((_("Văn bản"), url_or_none("documents:home")))
             if user.is_superuser or role_codes & set(ADMIN_ROLE_CODES):
                 candidates.append((_("Quản trị"), url_or_none("admin:index")))
             candidates.append((_("Tài liệu API"), url_or_none("api:openapi-view")))

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
 
 CHROMIUM = os.environ.get("SEN_CHROMIUM", "/usr/bin/chromium")
 
@@ -43,3 +45,18 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
+def person_page(browser: Browser, browser_context_args) -> Iterator:
+    """Opens a fresh browser context (a person of their own) with the suite's context arguments."""
+    contexts: list[BrowserContext] = []
+
+    def open_page() -> Page:
+        context = browser.new_context(**browser_context_args)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from django.db import connection
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from sen.dossiers.choices import DossierState
 from sen.dossiers.models import Dossier
@@ -28,21 +27,6 @@ from sen.signing.validation import ValidationReport, pdf_validate
 BIRTH = "1.001193"
 CCCD = "082096007531"  # fictitious
 PHONE = "0917654321"  # fictitious
-
-
-@pytest.fixture
-def person_page(browser: Browser, browser_context_args) -> Iterator:
-    """Opens a fresh browser context (a person of their own) with the suite's context arguments."""
-    contexts: list[BrowserContext] = []
-
-    def open_page() -> Page:
-        context = browser.new_context(**browser_context_args)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def validate_off_the_event_loop(data: bytes) -> ValidationReport:

@@ -13,7 +13,7 @@ from sen.documents.choices import IncomingState, Source
 from sen.documents.models import IncomingDocument, Recipient
 from sen.documents.services import Upload, outgoing_create, outgoing_transition
 from sen.documents.services_incoming import Arrival, incoming_arrive, incoming_register_paper, incoming_transition
-from sen.documents.tests.conftest import appendix_pdf, draft_in
+from sen.documents.tests.world import appendix_pdf, draft_in
 from sen.signing.tests.conftest import flip_byte_in_first_stream
 
 pytestmark = pytest.mark.django_db

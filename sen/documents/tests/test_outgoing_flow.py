@@ -9,7 +9,7 @@ from sen.core.exceptions import Conflict, InvalidInput, NotFound, PermissionDeni
 from sen.documents.choices import FileRole, IncomingState, OutgoingState
 from sen.documents.models import IncomingDocument, Recipient
 from sen.documents.services import Upload, file_bytes, outgoing_create, outgoing_edit, outgoing_transition
-from sen.documents.tests.conftest import appendix_pdf, draft_in
+from sen.documents.tests.world import appendix_pdf, draft_in
 from sen.signing import validation
 from sen.signing.tests.conftest import flip_byte_in_first_stream, pdfsig
 

@@ -96,6 +96,7 @@ def test_home_page_costs_a_fixed_number_of_queries_for_staff(client, unit_admin,
 # --- Navigation by role ---------------------------------------------------------------------------
 
 HOME, ME, ADMIN, API_DOCS = "Trang chủ", "Thông tin của tôi", "Quản trị", "Tài liệu API"
+DOCUMENTS = "Văn bản"
 PROCEDURES, TRACK, MY_DOSSIERS, WORK = "Thủ tục hành chính", "Tra cứu hồ sơ", "Hồ sơ của tôi", "Hồ sơ cần xử lý"
 PUBLIC = [HOME, PROCEDURES, TRACK]
 
@@ -114,12 +115,12 @@ def business(db):
         (None, PUBLIC),
         ("citizen", [*PUBLIC, MY_DOSSIERS, ME]),
         ("business", [*PUBLIC, MY_DOSSIERS, ME]),
-        ("officer", [*PUBLIC, ME, WORK, API_DOCS]),
-        ("specialist", [*PUBLIC, ME, WORK, API_DOCS]),
-        ("leader", [*PUBLIC, ME, WORK, API_DOCS]),
-        ("clerk", [*PUBLIC, ME, API_DOCS]),
-        ("unit_admin", [*PUBLIC, ME, ADMIN, API_DOCS]),
-        ("province_admin", [*PUBLIC, ME, ADMIN, API_DOCS]),
+        ("officer", [*PUBLIC, ME, WORK, DOCUMENTS, API_DOCS]),
+        ("specialist", [*PUBLIC, ME, WORK, DOCUMENTS, API_DOCS]),
+        ("leader", [*PUBLIC, ME, WORK, DOCUMENTS, API_DOCS]),
+        ("clerk", [*PUBLIC, ME, DOCUMENTS, API_DOCS]),
+        ("unit_admin", [*PUBLIC, ME, DOCUMENTS, ADMIN, API_DOCS]),
+        ("province_admin", [*PUBLIC, ME, DOCUMENTS, ADMIN, API_DOCS]),
     ],
 )
 def test_menu_shows_what_the_role_may_open(client, request, actor, expected):
@@ -145,6 +146,7 @@ def test_menu_links_lead_to_existing_pages_and_mark_the_current_one(client, prov
         (reverse("procedures:list"), ""),
         (reverse("dossiers:citizen_track"), ""),
         (reverse("identity:me"), ""),
+        (reverse("documents:home"), ""),
         (reverse("admin:index"), ""),
         (reverse("api:openapi-view"), ""),
     ]
@@ -161,7 +163,7 @@ def test_menu_is_built_once_per_request_with_one_query(unit_admin, django_assert
         second = nav_items_for(request)
 
     assert first is second
-    assert [item.label for item in first] == [*PUBLIC, ME, ADMIN, API_DOCS]
+    assert [item.label for item in first] == [*PUBLIC, ME, DOCUMENTS, ADMIN, API_DOCS]
 
 
 @pytest.mark.django_db
@@ -198,6 +200,7 @@ def test_switching_to_english_and_back(client, officer):
         "Track a dossier",
         "My details",
         "Work queue",
+        "Documents",
         "API documentation",
     ]
     assert "Cổng dịch vụ công" not in english

@@ -1,4 +1,5 @@
-"""The documents world of the tests.
+"""The documents world of the tests (a pytest plugin the root conftest loads, so the browser tests
+share it).
 
     province  Ủy ban nhân dân tỉnh Đồng Tháp (H15)
     └── unit  Sở Tư pháp (H15.50)          issuing body "STP": out/in registers, a seal certificate

@@ -1,0 +1,147 @@
+"""The documents pages through Django's test client: drafting, the buttons of each step, inline errors,
+404 for what one may not see, registers printed and exported."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from sen.documents.models import IncomingDocument, OutgoingDocument
+from sen.documents.tests.world import appendix_pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def draft_post(signer, **changes) -> dict:
+    data = {
+        "doc_type": "TB",
+        "subject": "Thông báo lịch tiếp công dân tháng 12/2026",
+        "body": "Sở Tư pháp thông báo lịch tiếp công dân.",
+        "urgency": "0",
+        "confidentiality": "normal",
+        "signer": signer.username,
+        "signer_position": "Giám đốc",
+        "recipients": ["H15.51"],
+        "copies": "2",
+        "idempotency_key": "page-1",
+    }
+    data.update(changes)
+    return data
+
+
+def act(client: Client, document, action: str, **fields):
+    url = reverse("documents:outgoing_action", args=[document.pk, action])
+    return client.post(url, {f"{action}-{name}": value for name, value in fields.items()}, follow=True)
+
+
+def test_a_notice_is_drafted_reviewed_signed_and_issued_with_the_buttons_of_its_page(
+    drafter, head, clerk, signer, seal, other, other_clerk, django_capture_on_commit_callbacks
+):
+    home = client_for(drafter).get(reverse("documents:home"))
+    assert home.status_code == 200 and "Soạn văn bản đi" in home.content.decode()
+    response = client_for(drafter).post(
+        reverse("documents:outgoing_new"),
+        {**draft_post(signer), "appendices": SimpleUploadedFile("lich.pdf", appendix_pdf(), "application/pdf")},
+        follow=True,
+    )
+    assert response.status_code == 200
+    document = OutgoingDocument.objects.get()
+    assert "Đã lưu dự thảo." in response.content.decode()
+    # A retried post (same form, same key) makes no second draft.
+    client_for(drafter).post(reverse("documents:outgoing_new"), draft_post(signer))
+    assert OutgoingDocument.objects.count() == 1
+
+    act(client_for(drafter), document, "submit")
+    page = act(client_for(head), document, "send-back")
+    assert "Cần ghi ý kiến khi trả lại dự thảo." in page.content.decode()
+    act(client_for(head), document, "approve", comment="Đồng ý.")
+    act(client_for(clerk), document, "approve")
+    act(client_for(signer), document, "sign")
+    act(client_for(clerk), document, "number")
+    act(client_for(clerk), document, "seal")
+    with django_capture_on_commit_callbacks(execute=True):
+        page = act(client_for(clerk), document, "issue")
+    text = page.content.decode()
+    assert "01/TB-STP" in text and "Đã phát hành" in text
+    assert IncomingDocument.objects.filter(outgoing=document, organisation=other).exists()
+
+    inbox = client_for(other_clerk).get(reverse("documents:home") + "?view=incoming&box=arrived")
+    assert "Thông báo lịch tiếp công dân" in inbox.content.decode()
+
+
+def test_the_draft_form_shows_service_errors_inline_and_keeps_what_was_typed(drafter, head, signer):
+    response = client_for(drafter).post(reverse("documents:outgoing_new"), draft_post(head))
+    assert response.status_code == 200 and "field-error" in response.content.decode()  # head may not sign
+    response = client_for(drafter).post(
+        reverse("documents:outgoing_new"),
+        {**draft_post(signer), "outside": "không hợp lệ! | Bộ Tư pháp"},
+    )
+    text = response.content.decode()
+    assert response.status_code == 200 and "không hợp lệ" in text
+    assert "Thông báo lịch tiếp công dân tháng 12/2026" in text  # kept
+    assert not OutgoingDocument.objects.exists()
+
+
+def test_someone_outside_the_flow_gets_404_and_citizens_have_no_documents_pages(drafter, signer, other_clerk, citizen):
+    client_for(drafter).post(reverse("documents:outgoing_new"), draft_post(signer))
+    document = OutgoingDocument.objects.get()
+    assert client_for(other_clerk).get(reverse("documents:outgoing", args=[document.pk])).status_code == 404
+    assert client_for(citizen).get(reverse("documents:home")).status_code == 404
+    response = client_for(other_clerk).post(reverse("documents:outgoing_action", args=[document.pk, "submit"]))
+    assert response.status_code == 404
+
+
+def test_the_paper_register_is_printed_and_exported(other_clerk, other, other_leader):
+    response = client_for(other_clerk).post(
+        reverse("documents:incoming_paper"),
+        {
+            "sender_name": "Ủy ban nhân dân xã Mỹ An Hưng",
+            "subject": "Về việc đề nghị hỗ trợ kinh phí",
+            "reference": "15/TTr-UBND",
+            "urgency": "0",
+            "confidentiality": "normal",
+        },
+        follow=True,
+    )
+    assert "Đã vào sổ văn bản đến số 1." in response.content.decode()
+    register = other.registers.get(direction="in", is_secret=False)
+    page = client_for(other_leader).get(reverse("documents:register", args=[register.pk]))
+    assert page.status_code == 200 and "15/TTr-UBND" in page.content.decode() and "Số đến" in page.content.decode()
+    xlsx = client_for(other_clerk).get(reverse("documents:register_export", args=[register.pk, "xlsx"]))
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert [cell.value for cell in sheet[2]][:2] == ["Mã định danh văn bản", "Số đến"]
+    assert len(list(sheet[2])) == 18
+    assert sheet["E3"].value == "15/TTr-UBND"
+    pdf = client_for(other_clerk).get(reverse("documents:register_export", args=[register.pk, "pdf"]))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    participation = client_for(other_leader).get(reverse("documents:participation"))
+    assert participation.status_code == 200 and other_leader.full_name in participation.content.decode()
+
+
+def test_the_direct_form_refuses_a_past_deadline_inline(other_clerk, other, other_leader, other_specialist):
+    client_for(other_clerk).post(
+        reverse("documents:incoming_paper"),
+        {"sender_name": "UBND xã A", "subject": "Đề nghị", "urgency": "0", "confidentiality": "normal"},
+    )
+    document = IncomingDocument.objects.get()
+    url = reverse("documents:incoming_action", args=[document.pk, "direct"])
+    response = client_for(other_leader).post(
+        url,
+        {"direct-lead_unit": other.code, "direct-handler": other_specialist.username, "direct-deadline": "2020-01-01"},
+        follow=True,
+    )
+    assert "Hạn xử lý phải là một ngày từ hôm nay trở đi." in response.content.decode()
+    document.refresh_from_db()
+    assert document.state == "03"

@@ -1,0 +1,514 @@
+"""Documents pages for staff: the work lists (outgoing and incoming boxes with counts and search), a
+draft's form, a document's page with the actions its reader may take, paper registration, the
+registers (printable PDF, XLSX) and leaders' participation. Views parse, call one service or
+selector and render; a SenError from a service is shown as a Vietnamese message, never a 500."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sen.core import files
+from sen.core.calendar import VN_TZ
+from sen.core.exceptions import SenError
+from sen.core.models import OrgUnit
+from sen.documents import policies, registers, selectors, services, services_incoming
+from sen.documents.choices import Direction, FileRole, IncomingAction, OutgoingAction
+from sen.documents.forms import (
+    INCOMING_ACTION_FIELDS,
+    OUTGOING_ACTION_FIELDS,
+    ActionForm,
+    DraftForm,
+    PaperForm,
+    PeriodForm,
+    SearchForm,
+)
+from sen.documents.models import CaseFile, IncomingDocument, OutgoingDocument, Register
+from sen.documents.states import INCOMING, OUTGOING
+from sen.identity import policies as identity
+from sen.identity.models import RoleGrant, User
+
+
+def _staff(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or user.kind != User.Kind.STAFF:
+        raise Http404
+    return user
+
+
+def _today() -> dt.date:
+    return timezone.now().astimezone(VN_TZ).date()
+
+
+# --- Choices --------------------------------------------------------------------------------------
+def _leaders_of(body: OrgUnit) -> list[tuple[str, str]]:
+    grants = (
+        RoleGrant.objects.filter(identity.valid_on(), role__code=identity.LEADER, unit=body, user__is_active=True)
+        .select_related("user")
+        .order_by("user__full_name")
+    )
+    return [(grant.user.username, grant.user.full_name) for grant in grants]
+
+
+def _recipient_units(body: OrgUnit | None) -> list[tuple[str, str]]:
+    registers_in = (
+        Register.objects.filter(
+            direction=Direction.INCOMING, active=True, is_secret=False, body__active_to__isnull=True
+        )
+        .exclude(body=body)
+        .select_related("body")
+        .order_by("body__path")
+    )
+    return [(register.body.code, register.body.name) for register in registers_in]
+
+
+def _units_in(body: OrgUnit) -> list[tuple[str, str]]:
+    units = OrgUnit.objects.filter(path__startswith=body.path, active_to__isnull=True).order_by("path")
+    return [(unit.code, unit.name) for unit in units]
+
+
+def _people_in(body: OrgUnit) -> list[tuple[str, str]]:
+    people = (
+        User.objects.filter(
+            employments__unit__path__startswith=body.path, employments__valid_to__isnull=True, is_active=True
+        )
+        .distinct()
+        .order_by("full_name")
+    )
+    return [(user.username, user.full_name) for user in people]
+
+
+# --- Home: the boxes ------------------------------------------------------------------------------
+def home(request: HttpRequest) -> HttpResponse:
+    actor = _staff(request)
+    search = SearchForm(request.GET or None)
+    q = search.data.get("q", "") if search.is_bound and search.is_valid() else ""
+    direction = request.GET.get("view", "outgoing")
+    boxes = selectors.OUTGOING_BOXES if direction == "outgoing" else selectors.INCOMING_BOXES
+    box = request.GET.get("box") or ("mine" if direction == "outgoing" else "open")
+    if box not in boxes:
+        box = next(iter(boxes))
+    if direction == "outgoing":
+        model: Any = OutgoingDocument
+        scope: Any = policies.outgoing_scope(actor)
+        condition = selectors.outgoing_box
+    else:
+        model, scope, condition = IncomingDocument, policies.incoming_scope(actor), selectors.incoming_box
+    # One aggregate for every tab's count, whatever the number of documents. The scope goes in as a
+    # subquery: an aggregate over a DISTINCT queryset would count the wrong rows.
+    counts = model.objects.filter(pk__in=scope.values("pk")).aggregate(
+        **{name: Count("pk", filter=condition(actor, name)) for name in boxes}
+    )
+    try:
+        if direction == "outgoing":
+            rows: Any = selectors.outgoing_for(actor, box=box, q=q)[: selectors.PAGE_SIZE]
+        else:
+            rows = selectors.incoming_for(actor, box=box, q=q)[: selectors.PAGE_SIZE]
+        rows = list(rows)
+    except SenError as error:
+        messages.error(request, error.message)
+        rows = []
+    tabs = [
+        {
+            "name": name,
+            "label": label,
+            "count": counts[name],
+            "current": name == box,
+            "url": f"?view={direction}&box={name}",
+        }
+        for name, label in boxes.items()
+    ]
+    body = policies.home_body(actor)
+    return render(
+        request,
+        "documents/home.html",
+        {
+            "direction": direction,
+            "tabs": tabs,
+            "box": box,
+            "rows": rows,
+            "search": search,
+            "q": q,
+            "can_draft": body is not None,
+            "can_register_paper": body is not None and policies.is_clerk(actor, body),
+        },
+    )
+
+
+# --- Outgoing -------------------------------------------------------------------------------------
+def _draft_form(request: HttpRequest, actor: User, *, editing: bool = False, initial: Any = None) -> DraftForm:
+    body = policies.home_body(actor)
+    if body is None:
+        raise Http404
+    return DraftForm(
+        request.POST or None,
+        request.FILES or None,
+        signers=_leaders_of(body),
+        units=_recipient_units(body),
+        editing=editing,
+        initial=initial,
+    )
+
+
+def _draft_in(form: DraftForm) -> services.DraftIn:
+    data = form.cleaned_data
+    return services.DraftIn(
+        doc_type=data["doc_type"],
+        subject=data["subject"],
+        body=data.get("body") or "",
+        urgency=data["urgency"],
+        confidentiality=data["confidentiality"],
+        signer=data.get("signer") or "",
+        signer_position=data.get("signer_position") or "",
+        signer_authority=data.get("signer_authority") or "",
+        recipients=(
+            *(services.RecipientIn(unit_code=code) for code in data.get("recipients") or ()),
+            *(services.RecipientIn(organ_id=organ, name=name) for organ, name in form.outside_recipients()),
+        ),
+        copies=data.get("copies") or 1,
+    )
+
+
+def _uploads(items: Any) -> list[services.Upload]:
+    return [services.Upload(name=item.name or "", content=item.read()) for item in items or ()]
+
+
+def outgoing_new(request: HttpRequest) -> HttpResponse:
+    actor = _staff(request)
+    form = _draft_form(request, actor)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = services.outgoing_create(
+                actor=actor,
+                data=_draft_in(form),
+                appendices=_uploads(form.cleaned_data.get("appendices")),
+                idempotency_key=request.POST.get("idempotency_key", ""),
+            )
+        except SenError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Đã lưu dự thảo."))
+            return redirect("documents:outgoing", pk=document.pk)
+    return render(
+        request,
+        "documents/draft_form.html",
+        {"form": form, "title": _("Soạn văn bản đi"), "idempotency_key": uuid.uuid4().hex},
+    )
+
+
+def outgoing_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _staff(request)
+    try:
+        document = selectors.outgoing_get(actor=actor, pk=pk)
+    except SenError:
+        raise Http404 from None
+    initial = {
+        "doc_type": document.doc_type,
+        "subject": document.subject,
+        "body": document.body,
+        "urgency": document.urgency,
+        "confidentiality": document.confidentiality,
+        "signer": document.signer.username if document.signer else "",
+        "signer_position": document.signer_position,
+        "signer_authority": document.signer_authority,
+        "recipients": [recipient.unit.code for recipient in document.recipients.all() if recipient.unit],
+        "outside": "\n".join(
+            f"{recipient.organ_id} | {recipient.name}" for recipient in document.recipients.all() if not recipient.unit
+        ),
+        "copies": document.copies,
+    }
+    form = _draft_form(request, actor, editing=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.outgoing_edit(
+                actor=actor,
+                document=document,
+                data=_draft_in(form),
+                appendices_add=_uploads(form.cleaned_data.get("appendices")),
+                note=form.cleaned_data.get("note") or "",
+            )
+        except SenError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Đã lưu phiên bản mới của dự thảo."))
+            return redirect("documents:outgoing", pk=document.pk)
+    return render(
+        request,
+        "documents/draft_form.html",
+        {"form": form, "title": _("Sửa dự thảo"), "document": document, "idempotency_key": ""},
+    )
+
+
+def _outgoing_forms(actor: User, document: OutgoingDocument) -> list[dict[str, Any]]:
+    case_files = [
+        (str(case_file.pk), f"{case_file.code} — {case_file.title}")
+        for case_file in CaseFile.objects.filter(body=document.organisation, year=_today().year, closed_at__isnull=True)
+    ]
+    found = []
+    for action, transition in OUTGOING.items():
+        if action == OutgoingAction.EDIT or document.state not in transition.sources:
+            continue
+        if not policies.can_act_outgoing(actor, action, document):
+            continue
+        fields = OUTGOING_ACTION_FIELDS.get(action, ())
+        found.append(
+            {
+                "action": action,
+                "label": OutgoingAction(action).label,
+                "form": ActionForm(action, fields, choices={"case_file": case_files}),
+                "url": reverse("documents:outgoing_action", args=[document.pk, action]),
+            }
+        )
+    return found
+
+
+def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _staff(request)
+    try:
+        document = selectors.outgoing_get(actor=actor, pk=pk)
+    except SenError:
+        raise Http404 from None
+    visible = [
+        item
+        for item in document.files.all()
+        if not item.superseded
+        and (item.role in (FileRole.FINAL, FileRole.APPENDIX_SIGNED) or policies.in_outgoing_flow(actor, document))
+    ]
+    return render(
+        request,
+        "documents/outgoing.html",
+        {
+            "document": document,
+            "actions": _outgoing_forms(actor, document),
+            "can_edit": policies.can_act_outgoing(actor, OutgoingAction.EDIT, document)
+            and document.state in OUTGOING[OutgoingAction.EDIT].sources,
+            "files": visible,
+            "metadata": registers.metadata(document) if document.number else [],
+        },
+    )
+
+
+@require_POST
+def outgoing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    actor = _staff(request)
+    if action not in OUTGOING_ACTION_FIELDS:
+        raise Http404
+    try:
+        document = selectors.outgoing_get(actor=actor, pk=pk)
+    except SenError:
+        raise Http404 from None
+    form = ActionForm(action, OUTGOING_ACTION_FIELDS[action], request.POST)
+    # The case file's choices are checked by the service; accept any submitted value here.
+    form.fields.pop("case_file", None)
+    if form.is_valid():
+        kwargs = form.service_kwargs()
+        if request.POST.get(f"{action}-case_file"):
+            kwargs["case_file"] = request.POST[f"{action}-case_file"]
+        try:
+            services.outgoing_transition(actor=actor, document=document, action=action, **kwargs)
+        except SenError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": OutgoingAction(action).label})
+    else:
+        messages.error(request, _("Dữ liệu nhập chưa hợp lệ."))
+    return redirect("documents:outgoing", pk=pk)
+
+
+# --- Incoming -------------------------------------------------------------------------------------
+def _incoming_forms(actor: User, document: IncomingDocument) -> list[dict[str, Any]]:
+    body = document.organisation
+    choices = {
+        "lead_unit": _units_in(body),
+        "supporting_units": _units_in(body),
+        "handler": _people_in(body),
+        "on_behalf_of": _leaders_of(body),
+    }
+    found = []
+    for action, transition in INCOMING.items():
+        if document.state not in transition.sources:
+            continue
+        may = policies.can_act_incoming(actor, action, document)
+        paper_direction = action == IncomingAction.DIRECT and policies.is_clerk(actor, body)
+        if not (may or paper_direction):
+            continue
+        fields = list(INCOMING_ACTION_FIELDS[action])
+        if action == IncomingAction.DIRECT and not paper_direction:
+            fields.remove("on_behalf_of")
+        found.append(
+            {
+                "action": action,
+                "label": IncomingAction(action).label,
+                "form": ActionForm(action, fields, choices=choices),
+                "url": reverse("documents:incoming_action", args=[document.pk, action]),
+            }
+        )
+    return found
+
+
+def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _staff(request)
+    try:
+        document = selectors.incoming_get(actor=actor, pk=pk)
+    except SenError:
+        raise Http404 from None
+    return render(
+        request,
+        "documents/incoming.html",
+        {
+            "document": document,
+            "actions": _incoming_forms(actor, document),
+            "notices": list(selectors.notices_for_incoming(document)),
+            "metadata": registers.metadata(document) if document.incoming_number else [],
+            "verification": (document.verification or {}).get("files", []),
+        },
+    )
+
+
+@require_POST
+def incoming_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    actor = _staff(request)
+    if action not in INCOMING_ACTION_FIELDS:
+        raise Http404
+    try:
+        document = selectors.incoming_get(actor=actor, pk=pk)
+    except SenError:
+        raise Http404 from None
+    body = document.organisation
+    form = ActionForm(
+        action,
+        INCOMING_ACTION_FIELDS[action],
+        request.POST,
+        choices={
+            "lead_unit": _units_in(body),
+            "supporting_units": _units_in(body),
+            "handler": _people_in(body),
+            "on_behalf_of": _leaders_of(body),
+        },
+    )
+    if form.is_valid():
+        try:
+            services_incoming.incoming_transition(
+                actor=actor, document=document, action=action, **form.service_kwargs()
+            )
+        except SenError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": IncomingAction(action).label})
+    else:
+        errors = "; ".join(str(error) for field_errors in form.errors.values() for error in field_errors)
+        messages.error(request, _("Dữ liệu nhập chưa hợp lệ: %(errors)s") % {"errors": errors})
+    return redirect("documents:incoming", pk=pk)
+
+
+def incoming_paper(request: HttpRequest) -> HttpResponse:
+    actor = _staff(request)
+    body = policies.home_body(actor)
+    if body is None or not policies.is_clerk(actor, body):
+        raise Http404
+    form = PaperForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            document = services_incoming.incoming_register_paper(
+                actor=actor,
+                body=body,
+                arrival=services_incoming.Arrival(
+                    sender_name=data["sender_name"],
+                    sender_organ_id=data.get("sender_organ_id") or "",
+                    subject=data["subject"],
+                    reference=data.get("reference") or "",
+                    issued_on=data.get("issued_on"),
+                    doc_type=data.get("doc_type") or "",
+                    urgency=data["urgency"],
+                    confidentiality=data["confidentiality"],
+                    signer_name=data.get("signer_name") or "",
+                ),
+                uploads=_uploads(data.get("scans")),
+            )
+        except SenError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Đã vào sổ văn bản đến số %(n)s.") % {"n": document.incoming_number})
+            return redirect("documents:incoming", pk=document.pk)
+    return render(request, "documents/paper_form.html", {"form": form, "body": body})
+
+
+def document_file(request: HttpRequest, pk: int) -> FileResponse:
+    actor = _staff(request)
+    try:
+        item = selectors.document_file_get(actor=actor, pk=pk)
+    except SenError:
+        raise Http404 from None
+    return FileResponse(
+        iter([files.read(str(item.file.name))]),
+        content_type="application/pdf",
+        as_attachment=request.GET.get("inline") != "1",
+        filename=item.name,
+    )
+
+
+# --- Registers and participation --------------------------------------------------------------------
+def register_list(request: HttpRequest) -> HttpResponse:
+    actor = _staff(request)
+    return render(
+        request, "documents/registers.html", {"registers": selectors.registers_for(actor), "year": _today().year}
+    )
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        year = int(request.GET.get("year") or _today().year)
+    except ValueError:
+        year = _today().year
+    return year if 2000 <= year <= 2100 else _today().year
+
+
+def register_detail(request: HttpRequest, pk: int, export: str = "") -> HttpResponse:
+    actor = _staff(request)
+    try:
+        register = selectors.register_get(actor=actor, pk=pk)
+    except SenError:
+        raise Http404 from None
+    year = _year(request)
+    entries = list(selectors.register_entries(register, year))
+    name = f"so-{register.direction}-{register.body.code}-{year}"
+    if export == "xlsx":
+        response = HttpResponse(
+            registers.register_xlsx(register, year, entries),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    if export == "pdf":
+        response = HttpResponse(registers.register_pdf(register, year, entries), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+        return response
+    labels = [label for _key, label, _getter in registers.fields_for(register)]
+    return render(
+        request,
+        "documents/register.html",
+        {"register": register, "year": year, "labels": labels, "rows": registers.rows(register, entries)},
+    )
+
+
+def participation(request: HttpRequest) -> HttpResponse:
+    actor = _staff(request)
+    today = _today()
+    form = PeriodForm(request.GET or {"start": today.replace(day=1).isoformat(), "end": today.isoformat()})
+    rows = []
+    if form.is_valid():
+        start = dt.datetime.combine(form.cleaned_data["start"], dt.time.min, tzinfo=VN_TZ)
+        end = dt.datetime.combine(form.cleaned_data["end"] + dt.timedelta(days=1), dt.time.min, tzinfo=VN_TZ)
+        rows = selectors.participation(actor=actor, start=start, end=end)
+    return render(request, "documents/participation.html", {"form": form, "rows": rows})
