@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from sen.integrations import services, transport
 from sen.integrations.exceptions import MessageTooLarge
@@ -77,9 +77,9 @@ def receipt(exchange: ExchangeMessage) -> dict[str, str]:
         ],
     },
 )
-def exchange_messages_receive(request: HttpRequest) -> tuple[int, dict[str, str]]:
+def exchange_messages_receive(request: HttpRequest) -> Status:
     """200: handled; 202: stored, no handler for its kind yet; 4xx/5xx: `{code, message, details}`
     (a stored refusal is answered the same way on every retry of the message id)."""
     signed = transport.SignedRequest.from_meta(request.META)
     exchange = services.exchange_receive(request=signed, body=read_body(request))
-    return exchange.response_status or 202, receipt(exchange)
+    return Status(exchange.response_status or 202, receipt(exchange))

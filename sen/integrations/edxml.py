@@ -555,7 +555,8 @@ def _attachments(root: _Node, envelope: _Node) -> list[Attachment]:
     for content_id, reference in manifest.items():
         if content_id not in carried:
             raise EdxmlError(
-                _("Tệp đính kèm %(cid)s có trong danh mục nhưng không có trong gói tin.") % {"cid": content_id},
+                _("Tệp đính kèm %(cid)s có trong danh mục (%(field)s) nhưng không có trong gói tin.")
+                % {"cid": content_id, "field": reference.path},
                 code="edxml_missing_field",
                 details={"field": reference.path, "content_id": content_id},
             )
