@@ -3,10 +3,12 @@ message id, packages that are kept with their problem noted, and the handlers.""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.test import Client
 
 from sen.core.exceptions import NotFound
@@ -381,3 +383,43 @@ def test_a_second_different_handler_for_a_kind_is_a_mistake(no_handlers):
         no_handlers.register_handler("document", lambda **kwargs: None)
     with pytest.raises(ValueError, match="Unknown"):
         no_handlers.register_handler("dossier", first)
+
+
+# --- Concurrency ---------------------------------------------------------------------------------
+@pytest.mark.postgres_only  # real concurrent transactions
+@pytest.mark.django_db(transaction=True)
+def test_the_same_delivery_arriving_twice_at_once_is_stored_once_and_answered_the_same(no_handlers):
+    # given a handler slow enough that the second delivery arrives while the first is uncommitted
+    tay_ninh = peer(organ_id=TAY_NINH)
+    started = threading.Event()
+
+    def slow_handler(*, message, exchange):
+        started.set()
+        time.sleep(0.5)
+
+    no_handlers.register_handler("document", slow_handler)
+    body = incoming_document()
+    signed = transport.signed_headers(secret=tay_ninh.secret, sender=TAY_NINH, message_id="race-1", body=body)
+    request = transport.SignedRequest.from_meta({"HTTP_" + k.upper().replace("-", "_"): v for k, v in signed.items()})
+    answers: list[object] = []
+
+    def deliver() -> None:
+        try:
+            answers.append(services.exchange_receive(request=request, body=body).pk)
+        finally:
+            connection.close()
+
+    # when two deliveries of the same message race
+    first = threading.Thread(target=deliver)
+    first.start()
+    assert started.wait(10)
+    second = threading.Thread(target=deliver)
+    second.start()
+    first.join(10)
+    second.join(10)
+
+    # then there is one row, and both got it as their answer
+    [exchange] = ExchangeMessage.objects.all()
+    assert answers == [exchange.pk, exchange.pk]
+    assert exchange.state == "handled"
+    assert AuditEvent.objects.filter(action="exchange.receive").count() == 1
