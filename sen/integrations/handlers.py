@@ -17,6 +17,9 @@ peer gets its answer:
 - any other exception → the same, with code `handler_error` and 500 (logged).
 It must do no network I/O itself (enqueue with sen.core.jobs.enqueue; it runs after the commit).
 With no handler for a kind, the message is stored as `received` and the peer gets 202.
+A status the handler sends back (exchange_send inside the handler) leaves after the commit; with no
+worker it is delivered before the peer has its answer, so a status handler must not assume that the
+outgoing ExchangeMessage it answers is already marked `sent`.
 
 Why in the transaction rather than a job: the peer learns at once whether the package was taken
 (a refusal is an answer, not a silent drop), and the incoming document and the exchange row
