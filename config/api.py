@@ -12,6 +12,7 @@ from sen.documents.api import router as documents_router
 from sen.dossiers.api import router as dossiers_router
 from sen.identity.api import router as identity_router
 from sen.identity.api_auth import api_auth
+from sen.integrations.api import router as integrations_router
 from sen.procedures.api import router as procedures_router
 from sen.signing.api import router as signing_router
 
@@ -28,6 +29,7 @@ api.add_router("/", procedures_router)
 api.add_router("/", dossiers_router)
 api.add_router("/", signing_router)
 api.add_router("/", documents_router)
+api.add_router("/", integrations_router)
 
 
 def error_response(request: HttpRequest, status: int, code: str, message: str, details: object = None) -> HttpResponse:

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "sen.dossiers",
     "sen.signing",
     "sen.documents",
+    "sen.integrations",
     "sen.portal",
 ]
 
@@ -213,6 +214,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "audit-checkpoint": {"task": "sen.core.tasks.audit_checkpoint", "schedule": 3600.0},
     "notifications-resend-stranded": {"task": "sen.core.tasks.notifications_resend_stranded", "schedule": 900.0},
+    "exchange-resend-stranded": {"task": "sen.integrations.tasks.exchange_resend_stranded", "schedule": 900.0},
 }
 CACHES = {
     "default": (
@@ -284,8 +286,22 @@ SEN_SIGNER_BACKEND = os.environ.get("SEN_SIGNER_BACKEND", "sen.signing.signers.L
 # `demo_build(*, stdout) -> dict[str, int]` per app.
 SEN_DEMO_BUILDERS = [
     "sen.procedures.demo.demo_build",
+    "sen.integrations.demo.demo_build",
     "sen.documents.demo.demo_build",
     "sen.signing.demo.demo_build",
     "sen.documents.demo.demo_samples",
 ]
 SEN_SHARED_DATA_DIR = Path(os.environ.get("SEN_SHARED_DATA_DIR", BASE_DIR / "data"))
+
+# Document exchange (edXML over HTTP between Sen servers, sen/integrations). This installation's
+# agency code, sent as X-Sen-Peer: the level-1 body it speaks for (Đồng Tháp's People's Committee).
+SEN_EXCHANGE_ORGAN_ID = os.environ.get("SEN_EXCHANGE_ORGAN_ID", "000.00.00.H20")
+SEN_EXCHANGE_MAX_BYTES = int(os.environ.get("SEN_EXCHANGE_MAX_BYTES", str(30 * 1024 * 1024)))
+# A signed request whose timestamp is further than this from the receiver's clock is refused.
+SEN_EXCHANGE_MAX_SKEW_SECONDS = int(os.environ.get("SEN_EXCHANGE_MAX_SKEW_SECONDS", "300"))
+SEN_EXCHANGE_CONNECT_TIMEOUT = float(os.environ.get("SEN_EXCHANGE_CONNECT_TIMEOUT", "5"))
+SEN_EXCHANGE_READ_TIMEOUT = float(os.environ.get("SEN_EXCHANGE_READ_TIMEOUT", "60"))
+# With a worker, a failed delivery is retried about BACKOFF, 2×, 4×... seconds later (jitter, capped
+# at an hour), MAX_RETRIES times, then marked failed. Eager mode (no worker) makes one attempt.
+SEN_EXCHANGE_RETRY_BACKOFF = int(os.environ.get("SEN_EXCHANGE_RETRY_BACKOFF", "30"))
+SEN_EXCHANGE_MAX_RETRIES = int(os.environ.get("SEN_EXCHANGE_MAX_RETRIES", "8"))
