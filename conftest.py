@@ -18,8 +18,9 @@ from sen.identity.tests.factories import (
     province_kind,
 )
 
-# The documents world (issuing bodies, drafters, signers): shared by the app's tests and the browser tests.
-pytest_plugins = ["sen.documents.tests.world"]
+# The documents world (issuing bodies, drafters, signers), shared by the app's tests and the browser
+# tests; the second Sen server on loopback for the document exchange.
+pytest_plugins = ["sen.documents.tests.world", "sen.integrations.tests.fixtures"]
 
 
 @pytest.fixture(autouse=True)

@@ -217,7 +217,9 @@ class IncomingDocument(models.Model):
     outgoing = models.ForeignKey(
         OutgoingDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="deliveries"
     )
-    exchange_message_id = models.UUIDField(null=True, blank=True, unique=True)
+    exchange_message = models.OneToOneField(
+        "integrations.ExchangeMessage", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     sender_organ_id = models.CharField("mã định danh cơ quan gửi", max_length=40, blank=True)
     sender_name = models.CharField("cơ quan ban hành", max_length=255)
     reference = models.CharField("số, ký hiệu", max_length=80, blank=True, db_index=True)
@@ -347,7 +349,9 @@ class Recipient(models.Model):
     incoming = models.OneToOneField(
         IncomingDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="recipient"
     )
-    exchange_message_id = models.UUIDField(null=True, blank=True)
+    exchange_message = models.ForeignKey(
+        "integrations.ExchangeMessage", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(max_length=2, choices=ExchangeStatus.choices, blank=True)
     status_at = models.DateTimeField(null=True, blank=True)
 

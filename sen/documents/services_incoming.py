@@ -19,7 +19,6 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from uuid import UUID
 
 from django.db import transaction
 from django.db.models import Q
@@ -191,7 +190,7 @@ def incoming_arrive(
     actor: Any = None,
     outgoing: Any = None,
     recipient: Recipient | None = None,
-    exchange_message_id: UUID | None = None,
+    exchange_message: Any = None,
     extra_problems: Sequence[dict[str, Any]] = (),
 ) -> IncomingDocument:
     """A document arrives for `body` (state 01). Its files are verified and kept whatever the result."""
@@ -215,7 +214,7 @@ def incoming_arrive(
             organisation=body,
             source=source,
             outgoing=outgoing,
-            exchange_message_id=exchange_message_id,
+            exchange_message=exchange_message,
             sender_organ_id=arrival.sender_organ_id,
             sender_name=arrival.sender_name,
             reference=arrival.reference,
