@@ -9,9 +9,26 @@ import requests
 from django.db import transaction
 
 from sen.integrations import edxml, selectors, services, transport
-from sen.integrations.choices import StatusCode
-from sen.integrations.tests.factories import DONG_THAP_JUSTICE, TAY_NINH_JUSTICE, document_message, status_message
+from sen.integrations.tests.factories import DONG_THAP_JUSTICE, TAY_NINH_JUSTICE, document_message
 from sen.integrations.tests.fixtures import REMOTE_ORGAN_ID
+
+# The second server hosts the Tây Ninh department the packages go to: the documents app's handler
+# there registers a package as an incoming document only for a body it hosts (else 422 wrong_recipient).
+HOST_TAY_NINH_JUSTICE = """
+from sen.core import services
+from sen.core.models import UnitKind
+from sen.documents.services_setup import body_set_up
+UnitKind.objects.get_or_create(code="department", defaults={"name": "Sở", "name_en": "Department", "rank": 1})
+unit = services.unit_create(actor=None, code="%s", name="Sở Tư pháp tỉnh Tây Ninh", kind_code="department", parent=None)
+body_set_up(actor=None, body=unit, abbreviation="STP")
+"""
+
+
+@pytest.fixture
+def hosted(exchange_pair):
+    exchange_pair.remote.manage("shell", "-c", HOST_TAY_NINH_JUSTICE % TAY_NINH_JUSTICE)
+    return exchange_pair
+
 
 INCOMING = (
     "select message_id, kind, state, sha256, document_id from integrations_exchangemessage where direction = 'in'"
@@ -19,7 +36,8 @@ INCOMING = (
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_document_goes_to_the_second_server_and_its_status_comes_back(live_server, exchange_pair, tmp_path):
+def test_a_document_goes_to_the_second_server_and_its_status_comes_back(live_server, hosted):
+    exchange_pair = hosted
     # given a document from a Đồng Tháp department to a Tây Ninh department
     document = document_message(from_organ=DONG_THAP_JUSTICE, to_organ=TAY_NINH_JUSTICE)
 
@@ -27,31 +45,25 @@ def test_a_document_goes_to_the_second_server_and_its_status_comes_back(live_ser
     with transaction.atomic():
         sent = services.exchange_send(actor=None, peer=exchange_pair.peer, message=document)
 
-    # then the second server stored it once, byte for byte, and answered 202 (no handler there yet)
+    # then the second server stored it once, byte for byte, and its documents handler took it (200)
     sent.refresh_from_db()
-    assert (sent.state, sent.response_status, sent.attempts) == ("sent", 202, 1), sent.last_error
+    assert (sent.state, sent.response_status, sent.attempts) == ("sent", 200, 1), sent.last_error
     assert exchange_pair.remote.sql(INCOMING) == [
-        (sent.message_id, "document", "received", sent.sha256, "000.00.03.H20,2026/03/16,123/STP-VP")
+        (sent.message_id, "document", "handled", sent.sha256, "000.00.03.H20,2026/03/16,123/STP-VP")
     ]
+    assert exchange_pair.remote.sql("select reference, state from documents_incomingdocument") == [("123/STP-VP", "01")]
 
-    # when the second server answers with status 01 (its operator's command here; the documents app's
-    # handler will do it on arrival)
-    status = status_message(document, status_code=StatusCode.ARRIVED, from_organ=TAY_NINH_JUSTICE)
-    package = tmp_path / "status-01.edxml"
-    package.write_bytes(edxml.build(status))
-    output = exchange_pair.remote.manage("exchange_send", exchange_pair.local_organ_id, str(package))
-
-    # then it reached this side as a status of the document it sent
-    assert " sent 202" in output
+    # and its documents app told this side "01 arrived" on its own, as a status of the document sent
     [received] = selectors.statuses_for_document(sent.document_id)
-    assert (received.peer, received.status_code, received.state) == (exchange_pair.peer, "01", "received")
+    assert (received.peer, received.status_code, received.state) == (exchange_pair.peer, "01", "handled")
     message = edxml.parse(services.envelope_bytes(received))
     assert isinstance(message, edxml.StatusMessage)
     assert message.from_.organ_id == TAY_NINH_JUSTICE
     assert message.response_for.code == "123/STP-VP"
 
 
-def test_a_retried_delivery_reaches_the_second_server_once(exchange_pair):
+def test_a_retried_delivery_reaches_the_second_server_once(hosted):
+    exchange_pair = hosted
     # given a package delivered to the second server
     body = edxml.build(document_message())
     url = transport.endpoint(exchange_pair.remote.base_url)
@@ -68,7 +80,7 @@ def test_a_retried_delivery_reaches_the_second_server_once(exchange_pair):
     again = deliver()
 
     # then the second server answers the same and keeps one row
-    assert first.status_code == again.status_code == 202
+    assert first.status_code == again.status_code == 200
     assert first.json() == again.json()
     assert len(exchange_pair.remote.sql(INCOMING)) == 1
 
