@@ -238,10 +238,38 @@ def _form_data(text: str) -> dict[str, Any]:
     return value
 
 
-def _incoming(upload: UploadedFile) -> services.IncomingFile:
+def _incoming(upload: UploadedFile, component_id: int | None = None) -> services.IncomingFile:
     name = upload.name or ""
     services.file_size_check(name, upload.size or 0)  # before reading it into memory
-    return services.IncomingFile(name=name, content=upload.read())
+    return services.IncomingFile(name=name, content=upload.read(), component_id=component_id)
+
+
+def _component_ids(text: str, count: int) -> list[int | None]:
+    """`file_components`: a JSON list giving, for each file in order, the id of the component
+    (thành phần hồ sơ) it is for (GET /api/v1/procedures/{code} lists them), or null."""
+    if not (text or "").strip():
+        return [None] * count
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    valid = isinstance(value, list) and all(
+        v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in value
+    )
+    if not valid or len(value) != count:
+        raise InvalidInput(
+            _("file_components phải là danh sách JSON, mỗi tệp một mã thành phần hồ sơ (hoặc null), theo thứ tự tệp."),
+            details={"field": "file_components", "files": count},
+        )
+    return list(value)
+
+
+def incoming_files(files: list[UploadedFile] | None, file_components: str) -> list[services.IncomingFile]:
+    uploads = files or []
+    return [
+        _incoming(upload, component_id)
+        for upload, component_id in zip(uploads, _component_ids(file_components, len(uploads)), strict=True)
+    ]
 
 
 @router.post(
@@ -254,6 +282,7 @@ def dossier_submit(
     procedure_code: Form[str],
     form_data: Form[str] = "{}",
     unit_code: Form[str] = "",
+    file_components: Form[str] = "",
     files: File[list[UploadedFile] | None] = None,
 ) -> Status:
     context = request_context.current()
@@ -261,7 +290,7 @@ def dossier_submit(
         actor=_actor(request),
         procedure_code=procedure_code,
         form_data=_form_data(form_data),
-        files=[_incoming(upload) for upload in files or []],
+        files=incoming_files(files, file_components),
         context=services.RequestInfo(
             ip=context.ip, user_agent=context.user_agent, device_cookie=request.COOKIES.get(DEVICE_COOKIE, "")
         ),

@@ -183,6 +183,7 @@ class DossierSubmitForm(forms.Form):
         eform: list[dict[str, Any]],
         components: Iterable[Component] = (),
         units: Sequence[OrgUnit] | None = None,
+        kept_components: Iterable[int | None] = (),
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -199,6 +200,7 @@ class DossierSubmitForm(forms.Form):
         for item in eform:
             self.fields[item["name"]] = eform_field(item)
         self.components = list(components)
+        self.kept_components = list(kept_components)
         for component in self.components:
             field = ComponentFileField(
                 label=component.name + (" *" if component.required else ""),
@@ -226,7 +228,20 @@ class DossierSubmitForm(forms.Form):
             eform_validate(self.eform, self.eform_data())
         except InvalidInput as exc:
             self.add_service_error(exc)
+        self._components_check()
         return cleaned
+
+    def _components_check(self) -> None:
+        """The service's rule, checked here too so that the page says it with the other errors: each
+        required component needs a file (chosen now, or kept from the draft)."""
+        attached = [*self.kept_components]
+        for component in self.components:
+            if self.cleaned_data.get(file_field_name(component.pk)):
+                attached.append(component.pk)
+        for component in services.components_missing(self.components, attached):
+            name = file_field_name(component.pk)
+            if name not in self.errors:
+                self.add_error(name, missing_component_message(component))
 
     def eform_data(self) -> dict[str, Any]:
         """The e-form values as the service takes them ("" or {} when left empty)."""
@@ -271,6 +286,18 @@ class DossierSubmitForm(forms.Form):
         if details.get("field") == "unit_code" and UNIT_FIELD in self.fields:
             self.add_error(UNIT_FIELD, exc.message)
             return
+        missing = details.get("components")
+        if isinstance(missing, list) and missing:
+            by_id: dict[Any, Component] = {component.pk: component for component in self.components}
+            for item in missing:
+                component = by_id.get(item.get("id")) if isinstance(item, dict) else None
+                if component is None:
+                    self.add_error(None, exc.message)
+                    return
+                name = file_field_name(component.pk)
+                if name not in self.errors:
+                    self.add_error(name, missing_component_message(component))
+            return
         target = self._file_field_for(details.get("file"))
         self.add_error(target, exc.message)
 
@@ -284,6 +311,12 @@ class DossierSubmitForm(forms.Form):
                 if _stored_name(upload.name or "") == name:
                     return field_name
         return None
+
+
+def missing_component_message(component: Component) -> str:
+    return _("Cần đính kèm “%(name)s”: đây là thành phần hồ sơ bắt buộc.") % {
+        "name": services.short_name(component.name)
+    }
 
 
 def _stored_name(name: str) -> str:

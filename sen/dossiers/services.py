@@ -29,7 +29,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -154,10 +154,49 @@ def file_size_check(name: str, size: int) -> None:
         )
 
 
-def _files_check(files: Sequence[IncomingFile], version: ProcedureVersion) -> list[_CheckedFile]:
-    if len(files) > MAX_FILES:
+def short_name(name: str, limit: int = 90) -> str:
+    """A component's name cut to fit a message (the national data has names of several sentences)."""
+    text = " ".join((name or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip(" ,;.") + "…"
+
+
+def components_missing(components: Iterable[Component], attached: Iterable[int | None]) -> list[Component]:
+    """The required components of `components` that none of the `attached` component ids covers."""
+    have = {component_id for component_id in attached if component_id is not None}
+    return [component for component in components if component.required and component.pk not in have]
+
+
+def components_required_error(missing: Sequence[Component]) -> InvalidInput:
+    """The error naming the required components a submission lacks (details list them by id)."""
+    names = "; ".join(f"“{short_name(component.name)}”" for component in missing)
+    if len(missing) == 1:
+        message = _("Thiếu thành phần hồ sơ bắt buộc %(names)s: cần đính kèm ít nhất một tệp.") % {"names": names}
+    else:
+        message = _("Thiếu %(n)s thành phần hồ sơ bắt buộc: %(names)s. Mỗi thành phần cần ít nhất một tệp.") % {
+            "n": len(missing),
+            "names": names,
+        }
+    return InvalidInput(
+        message,
+        details={"field": "files", "components": [{"id": c.pk, "name": c.name} for c in missing]},
+        code="component_required",
+    )
+
+
+def _files_check(
+    files: Sequence[IncomingFile],
+    version: ProcedureVersion,
+    *,
+    kept: Sequence[int | None] = (),
+    complete: bool = True,
+) -> list[_CheckedFile]:
+    """Check each upload by count, size and content, and that its component belongs to `version`.
+    `kept`: the component ids of files already stored for this submission (a draft's). With
+    `complete`, every required component must then have a file (a draft need not be complete)."""
+    if len(files) + len(kept) > MAX_FILES:
         raise InvalidInput(_("Chỉ được nộp tối đa %(n)s tệp.") % {"n": MAX_FILES}, code="too_many_files")
-    component_ids = set(Component.objects.filter(version=version).values_list("pk", flat=True))
+    components = list(Component.objects.filter(version=version).order_by("order", "id"))
+    component_ids = {component.pk for component in components}
     checked = []
     for incoming in files:
         name = (incoming.name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255] or "tep"
@@ -185,6 +224,10 @@ def _files_check(files: Sequence[IncomingFile], version: ProcedureVersion) -> li
                 component_id=incoming.component_id,
             )
         )
+    if complete:
+        missing = components_missing(components, [*kept, *(item.component_id for item in checked)])
+        if missing:
+            raise components_required_error(missing)
     return checked
 
 

@@ -62,10 +62,15 @@ def test_receipt_is_mailed_with_the_code_and_the_due_date(smtp, citizen, officer
 
 def test_a_counter_dossier_is_mailed_on_receipt_too(smtp, citizen, officer, unit, version):
     from sen.dossiers.services import dossier_receive_at_counter
-    from sen.dossiers.tests.factories import form
+    from sen.dossiers.tests.factories import form, pdf_for
 
     dossier = dossier_receive_at_counter(
-        actor=officer, applicant=citizen, procedure_code=version.procedure.code, form_data=form(), unit=unit
+        actor=officer,
+        applicant=citizen,
+        procedure_code=version.procedure.code,
+        form_data=form(),
+        files=[pdf_for(version)],
+        unit=unit,
     )
     [message] = mails_about(smtp, dossier.code)
     assert "đã được tiếp nhận" in message["Subject"]

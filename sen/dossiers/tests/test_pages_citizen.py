@@ -23,6 +23,7 @@ from sen.dossiers.tests.factories import EXE, PDF, publish_version, submit
 from sen.identity.tests.factories import CitizenFactory
 from sen.procedures.choices import OnlineLevel
 from sen.procedures.models import Component
+from sen.procedures.specs import ComponentSpec
 
 ALL_TYPES = [
     {"name": "ho_ten", "label": "Họ và tên", "type": "text", "required": True, "validation": {"max_length": 80}},
@@ -318,6 +319,29 @@ def test_an_oversized_file_is_refused_beside_its_input(citizen_client, desk, uni
     response = citizen_client.post(submit_url(version), post_data(version, unit, key))
     assert "vượt quá dung lượng cho phép" in error_beside(response.content.decode(), "input", field)
     assert Dossier.objects.count() == 0
+
+
+def test_a_required_component_left_empty_is_named_beside_its_input(citizen_client, desk, unit, _media):
+    # given a procedure with a required declaration and an optional paper
+    version = publish_version(
+        components=[
+            ComponentSpec("Tờ khai đăng ký khai sinh", originals=1),
+            ComponentSpec("Văn bản ủy quyền (nếu có)", required=False),
+        ]
+    )
+    declaration, optional = version.components.order_by("order")
+    key = rendered_key(citizen_client, submit_url(version))
+    html = citizen_client.get(submit_url(version)).content.decode()
+    assert f">{declaration.name} *</label>" in html and f">{optional.name}</label>" in html
+    # when only the optional paper is attached
+    data = post_data(version, unit, key)
+    del data[f"_file_{declaration.pk}"]
+    data[f"_file_{optional.pk}"] = SimpleUploadedFile("uy-quyen.pdf", PDF, "application/pdf")
+    response = citizen_client.post(submit_url(version), data)
+    # then the message names the missing component beside its input, and nothing is written
+    message = error_beside(response.content.decode(), "input", f"_file_{declaration.pk}")
+    assert "Cần đính kèm “Tờ khai đăng ký khai sinh”: đây là thành phần hồ sơ bắt buộc." in message
+    assert Dossier.objects.count() == 0 and stored_files(_media) == []
 
 
 # --- Drafts --------------------------------------------------------------------------------------
