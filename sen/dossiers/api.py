@@ -20,7 +20,7 @@ from sen.core.exceptions import InvalidInput, NotAuthenticated
 from sen.dossiers import policies, selectors, services
 from sen.dossiers.choices import DossierAction, DossierState, RatingLevel
 from sen.dossiers.deadlines import dossier_timeliness
-from sen.dossiers.models import Dossier, DossierRating
+from sen.dossiers.models import Dossier, DossierDraft, DossierRating
 from sen.identity.models import User
 
 router = Router(tags=["dossiers"])
@@ -125,6 +125,30 @@ class ErrorOut(Schema):
     details: Any = None
 
 
+class DraftIn(Schema):
+    form_data: dict[str, Any] = Field(default_factory=dict, description="Các giá trị đã nhập (chưa cần đầy đủ)")
+    unit_code: str = Field("", max_length=64)
+
+
+class DraftFileOut(Schema):
+    id: int
+    component_id: int | None
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class DraftOut(Schema):
+    procedure_code: str
+    procedure_version: int
+    unit_code: str
+    form_data: dict[str, Any]
+    files: list[DraftFileOut]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
 ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
@@ -133,6 +157,13 @@ def _actor(request: HttpRequest) -> User:
     if not isinstance(user, User):
         raise NotAuthenticated()
     return user
+
+
+def _request_info(request: HttpRequest) -> services.RequestInfo:
+    context = request_context.current()
+    return services.RequestInfo(
+        ip=context.ip, user_agent=context.user_agent, device_cookie=request.COOKIES.get(DEVICE_COOKIE, "")
+    )
 
 
 def _username(user: Any) -> str | None:
@@ -285,15 +316,12 @@ def dossier_submit(
     file_components: Form[str] = "",
     files: File[list[UploadedFile] | None] = None,
 ) -> Status:
-    context = request_context.current()
     dossier = services.dossier_submit_online(
         actor=_actor(request),
         procedure_code=procedure_code,
         form_data=_form_data(form_data),
         files=incoming_files(files, file_components),
-        context=services.RequestInfo(
-            ip=context.ip, user_agent=context.user_agent, device_cookie=request.COOKIES.get(DEVICE_COOKIE, "")
-        ),
+        context=_request_info(request),
         idempotency_key=request.headers.get("Idempotency-Key", ""),
         unit_code=unit_code,
     )
@@ -351,3 +379,100 @@ def dossier_rating(request: HttpRequest, code: str, payload: RatingIn) -> Status
         actor=_actor(request), dossier=dossier, level=payload.level.value, comment=payload.comment
     )
     return Status(201, rating_out(rating, dossier.code))
+
+
+# --- Drafts (one per account and procedure; only their owner sees them) -----------------------------
+def draft_out(draft: DossierDraft) -> dict[str, Any]:
+    return {
+        "procedure_code": draft.procedure.code,
+        "procedure_version": draft.procedure_version.number,
+        "unit_code": draft.unit_code,
+        "form_data": draft.form_data,
+        "files": [
+            {
+                "id": f.pk,
+                "component_id": f.component_id,
+                "name": f.name,
+                "content_type": f.content_type,
+                "size": f.size,
+                "sha256": f.sha256,
+            }
+            for f in draft.files.all()
+        ],
+        "created_at": draft.created_at,
+        "updated_at": draft.updated_at,
+    }
+
+
+def _draft_response(request: HttpRequest, procedure_code: str) -> dict[str, Any]:
+    return draft_out(selectors.draft_get(actor=request.user, procedure_code=procedure_code))
+
+
+@router.get("/dossier-drafts", response={200: list[DraftOut], **ERRORS}, summary="Các bản nháp hồ sơ của tôi")
+def draft_list(request: HttpRequest) -> list[dict[str, Any]]:
+    return [draft_out(draft) for draft in selectors.drafts_of(actor=_actor(request))]
+
+
+@router.get("/dossier-drafts/{procedure_code}", response={200: DraftOut, **ERRORS}, summary="Bản nháp hồ sơ của tôi")
+def draft_detail(request: HttpRequest, procedure_code: str) -> dict[str, Any]:
+    return _draft_response(request, procedure_code)
+
+
+@router.put(
+    "/dossier-drafts/{procedure_code}",
+    response={200: DraftOut, **ERRORS},
+    summary="Lưu bản nháp (tạo mới nếu chưa có): giá trị đã nhập và cơ quan tiếp nhận; tệp giữ nguyên",
+)
+def draft_put(request: HttpRequest, procedure_code: str, payload: DraftIn) -> dict[str, Any]:
+    services.dossier_draft_save(
+        actor=_actor(request), procedure_code=procedure_code, form_data=payload.form_data, unit_code=payload.unit_code
+    )
+    return _draft_response(request, procedure_code)
+
+
+@router.delete("/dossier-drafts/{procedure_code}", response={204: None, **ERRORS}, summary="Xoá bản nháp")
+def draft_delete(request: HttpRequest, procedure_code: str) -> Status:
+    services.dossier_draft_discard(actor=_actor(request), procedure_code=procedure_code)
+    return Status(204, None)
+
+
+@router.post(
+    "/dossier-drafts/{procedure_code}/files",
+    response={201: DraftOut, **ERRORS},
+    summary="Tải tệp lên bản nháp (multipart: files, file_components)",
+)
+def draft_files_add(
+    request: HttpRequest,
+    procedure_code: str,
+    file_components: Form[str] = "",
+    files: File[list[UploadedFile] | None] = None,
+) -> Status:
+    services.dossier_draft_save(
+        actor=_actor(request), procedure_code=procedure_code, files=incoming_files(files, file_components)
+    )
+    return Status(201, _draft_response(request, procedure_code))
+
+
+@router.delete(
+    "/dossier-drafts/{procedure_code}/files/{file_id}",
+    response={200: DraftOut, **ERRORS},
+    summary="Bỏ một tệp khỏi bản nháp",
+)
+def draft_file_delete(request: HttpRequest, procedure_code: str, file_id: int) -> dict[str, Any]:
+    services.dossier_draft_save(actor=_actor(request), procedure_code=procedure_code, remove_file_ids=[file_id])
+    return _draft_response(request, procedure_code)
+
+
+@router.post(
+    "/dossier-drafts/{procedure_code}/submit",
+    response={201: DossierOut, **ERRORS},
+    summary="Nộp hồ sơ từ bản nháp (cần tiêu đề Idempotency-Key; bản nháp được xoá khi nộp thành công)",
+)
+def draft_submit(request: HttpRequest, procedure_code: str) -> Status:
+    dossier = services.dossier_submit_draft(
+        actor=_actor(request),
+        procedure_code=procedure_code,
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
+        context=_request_info(request),
+    )
+    return Status(201, dossier_out(selectors.dossier_get(actor=request.user, code=dossier.code), request.user))

@@ -19,7 +19,7 @@ from django.db.models import Q
 from sen.core.models import OrgUnit
 from sen.dossiers.choices import DossierAction, DossierState, RatingLevel
 from sen.procedures.choices import Channel
-from sen.procedures.models import Component, ProcedureVersion, WorkflowStep
+from sen.procedures.models import Component, Procedure, ProcedureVersion, WorkflowStep
 
 
 class DossierCounter(models.Model):
@@ -281,3 +281,48 @@ class DossierRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.level}"
+
+
+class DossierDraft(models.Model):
+    """An applicant's unfinished online submission: one per account and procedure, with the typed
+    values (unvalidated: a draft may be incomplete) and the files already uploaded. Only its owner
+    sees it. Submitting it makes a dossier and removes the draft in the same transaction."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dossier_drafts")
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
+    procedure_version = models.ForeignKey(ProcedureVersion, on_delete=models.PROTECT, related_name="+")
+    unit_code = models.CharField("cơ quan tiếp nhận", max_length=64, blank=True)
+    form_data = models.JSONField("dữ liệu biểu mẫu", default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = "bản nháp hồ sơ"
+        verbose_name_plural = "bản nháp hồ sơ"
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "procedure"], name="dossier_draft_one_per_owner_procedure")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id}: {self.procedure_id}"
+
+
+class DossierDraftFile(models.Model):
+    """A file uploaded to a draft, stored like a dossier's (dossier_file_name: SHA-256 plus a random
+    suffix). On submission its stored file becomes the dossier's file: nothing is copied."""
+
+    draft = models.ForeignKey(DossierDraft, on_delete=models.CASCADE, related_name="files")
+    component = models.ForeignKey(Component, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    name = models.CharField("tên tệp", max_length=255)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField("dung lượng (byte)")
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(max_length=255)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["draft", "id"]
+
+    def __str__(self) -> str:
+        return self.name

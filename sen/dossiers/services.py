@@ -53,6 +53,8 @@ from sen.dossiers.deadlines import effective_due, receipt_due, step_due_at
 from sen.dossiers.models import (
     Dossier,
     DossierCounter,
+    DossierDraft,
+    DossierDraftFile,
     DossierFile,
     DossierRating,
     DossierTransition,
@@ -319,7 +321,10 @@ def _dossier_create(
     stored_names: Sequence[str],
     info: RequestInfo,
     postal_tracking_no: str = "",
+    kept_files: Sequence[DossierDraftFile] = (),
 ) -> Dossier:
+    """`kept_files`: a draft's files, already stored; the dossier's file rows point at their stored
+    files (nothing is copied)."""
     now = timezone.now()
     dossier = Dossier.objects.create(
         code=_next_code(unit, now),
@@ -356,6 +361,19 @@ def _dossier_create(
         )
         for item, stored_name in zip(files, stored_names, strict=True)
     )
+    DossierFile.objects.bulk_create(
+        DossierFile(
+            dossier=dossier,
+            component_id=kept.component_id,
+            name=kept.name,
+            content_type=kept.content_type,
+            size=kept.size,
+            sha256=kept.sha256,
+            file=kept.file.name,
+            uploaded_by=actor,
+        )
+        for kept in kept_files
+    )
     _history(dossier=dossier, action=DossierAction.SUBMIT, actor=actor, at=now, from_state="")
     audit.record(
         actor=actor,
@@ -367,7 +385,7 @@ def _dossier_create(
             "unit": unit.pk,
             "channel": channel,
             "applicant": applicant.pk,
-            "files": [item.sha256 for item in files],
+            "files": [item.sha256 for item in files] + [kept.sha256 for kept in kept_files],
         },
         acting_unit=unit if channel != Channel.ONLINE else None,
     )
@@ -397,6 +415,16 @@ def _replay(actor: User, key: str, request_hash: str) -> Dossier | None:
     return existing.dossier
 
 
+def _idempotency_key(value: str) -> str:
+    key = (value or "").strip()
+    if not key or len(key) > 128:
+        raise InvalidInput(
+            _("Cần tiêu đề Idempotency-Key (tối đa 128 ký tự) khi nộp hồ sơ."),
+            code="idempotency_key_required",
+        )
+    return key
+
+
 def dossier_submit_online(
     *,
     actor: User,
@@ -411,15 +439,8 @@ def dossier_submit_online(
     the same dossier; the same key with another body is a conflict."""
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied()
-    key = (idempotency_key or "").strip()
-    if not key or len(key) > 128:
-        raise InvalidInput(
-            _("Cần tiêu đề Idempotency-Key (tối đa 128 ký tự) khi nộp hồ sơ trực tuyến."),
-            code="idempotency_key_required",
-        )
-    version = _version_for(procedure_code)
-    if version.online_level == OnlineLevel.NONE:
-        raise InvalidInput(_("Thủ tục này không nhận hồ sơ trực tuyến."), code="not_online")
+    key = _idempotency_key(idempotency_key)
+    version = _online_version(actor, procedure_code)
     checked = _files_check(files, version)
     request_hash = _request_hash(procedure_code, unit_code, form_data, checked)
     replayed = _replay(actor, key, request_hash)
@@ -445,6 +466,238 @@ def dossier_submit_online(
         # A concurrent retry with the same key committed first: answer with its dossier.
         replayed = _replay(actor, key, request_hash)
         if replayed is None:
+            raise
+        return replayed
+    return dossier
+
+
+# --- Drafts ----------------------------------------------------------------------------------------
+MAX_DRAFT_FORM_BYTES = 64 * 1024
+
+
+def _online_version(actor: Any, procedure_code: str) -> ProcedureVersion:
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied()
+    version = _version_for(procedure_code)
+    if version.online_level == OnlineLevel.NONE:
+        raise InvalidInput(_("Thủ tục này không nhận hồ sơ trực tuyến."), code="not_online")
+    return version
+
+
+def _draft_form_data(form_data: Any) -> dict[str, Any]:
+    """What a draft keeps of the form: any JSON object of bounded size (it is validated on submission)."""
+    if not isinstance(form_data, dict):
+        raise InvalidInput(_("form_data phải là một đối tượng JSON."), details={"field": "form_data"})
+    value = audit.to_jsonable(form_data)
+    if len(json.dumps(value, ensure_ascii=False).encode()) > MAX_DRAFT_FORM_BYTES:
+        raise InvalidInput(
+            _("Dữ liệu bản nháp quá lớn (tối đa %(kb)s KB).") % {"kb": MAX_DRAFT_FORM_BYTES // 1024},
+            details={"field": "form_data"},
+            code="draft_too_large",
+        )
+    return dict(value)
+
+
+def _draft_locked(actor: User, procedure: Procedure) -> DossierDraft | None:
+    return (
+        DossierDraft.objects.select_for_update()
+        .filter(owner=actor, procedure=procedure)
+        .select_related("procedure_version")
+        .first()
+    )
+
+
+def _draft_not_found() -> NotFound:
+    return NotFound(_("Không tìm thấy bản nháp hồ sơ của bạn cho thủ tục này."), code="draft_not_found")
+
+
+def _draft_rebind(draft: DossierDraft, version: ProcedureVersion, files: list[DossierDraftFile]) -> list[str | None]:
+    """Move a draft saved under an older version to `version`: each file follows the component of
+    the same name; a file whose component is gone is removed. Returns the stored names to delete."""
+    if draft.procedure_version_id == version.pk:
+        return []
+    by_name = {c.name: c.pk for c in Component.objects.filter(version=version)}
+    old_names = dict(
+        Component.objects.filter(pk__in=[f.component_id for f in files if f.component_id]).values_list("pk", "name")
+    )
+    dropped: list[str | None] = []
+    for item in list(files):
+        new_id = by_name.get(old_names.get(item.component_id, "")) if item.component_id else None
+        if item.component_id and new_id is None:
+            dropped.append(item.file.name)
+            item.delete()
+            files.remove(item)
+        elif new_id != item.component_id:
+            item.component_id = new_id
+            item.save(update_fields=["component"])
+    draft.procedure_version = version
+    return dropped
+
+
+def _draft_removals(files: list[DossierDraftFile], remove_file_ids: Iterable[int]) -> list[DossierDraftFile]:
+    """The draft's files the applicant takes out; an id that is not one of them is NotFound."""
+    by_id = {item.pk: item for item in files}
+    removed = []
+    for file_id in set(remove_file_ids):
+        if file_id not in by_id:
+            raise NotFound(_("Không tìm thấy tệp này trong bản nháp."), code="draft_file_not_found")
+        removed.append(by_id[file_id])
+    return removed
+
+
+def _forget_after_commit(names: Sequence[str | None]) -> None:
+    """Delete stored files once the transaction that dropped their rows has committed."""
+    kept = [name for name in names if name]
+    if kept:
+        transaction.on_commit(lambda: _files_forget(kept))
+
+
+def dossier_draft_save(
+    *,
+    actor: User,
+    procedure_code: str,
+    form_data: dict[str, Any] | None = None,
+    unit_code: str | None = None,
+    files: Sequence[IncomingFile] = (),
+    remove_file_ids: Iterable[int] = (),
+) -> DossierDraft:
+    """Create or update `actor`'s draft for the procedure: the typed values (None keeps them), the
+    receiving unit, new files (checked by size and content like a submission's, but a draft need not
+    have every required component) and files taken out. A draft saved under an older version of the
+    procedure moves to the current one."""
+    version = _online_version(actor, procedure_code)
+    data = _draft_form_data(form_data) if form_data is not None else None
+    unit = (unit_code or "").strip()[:64] if unit_code is not None else None
+    checked = _files_check(files, version, complete=False)
+    with _files_stored(checked) as written, transaction.atomic():
+        draft = _draft_locked(actor, version.procedure)
+        if draft is None:
+            try:
+                with transaction.atomic():
+                    draft = DossierDraft.objects.create(
+                        owner=actor, procedure=version.procedure, procedure_version=version
+                    )
+            except IntegrityError:  # a concurrent first save: lock theirs
+                draft = _draft_locked(actor, version.procedure)
+                if draft is None:
+                    raise
+        existing = list(draft.files.all())
+        dropped = _draft_rebind(draft, version, existing)
+        removed = _draft_removals(existing, remove_file_ids)
+        if len(existing) - len(removed) + len(checked) > MAX_FILES:
+            raise InvalidInput(_("Chỉ được nộp tối đa %(n)s tệp.") % {"n": MAX_FILES}, code="too_many_files")
+        dropped += [item.file.name for item in removed]
+        DossierDraftFile.objects.filter(pk__in=[item.pk for item in removed]).delete()
+        DossierDraftFile.objects.bulk_create(
+            DossierDraftFile(
+                draft=draft,
+                component_id=item.component_id,
+                name=item.name,
+                content_type=item.content_type,
+                size=len(item.content),
+                sha256=item.sha256,
+                file=stored_name,
+            )
+            for item, stored_name in zip(checked, written, strict=True)
+        )
+        if data is not None:
+            draft.form_data = data
+        if unit is not None:
+            draft.unit_code = unit
+        draft.save()
+        audit.record(
+            actor=actor,
+            action="dossiers.draft.save",
+            obj=draft,
+            after={
+                "procedure_version": version.pk,
+                "added": [item.sha256 for item in checked],
+                "removed": [item.sha256 for item in removed],
+            },
+        )
+        _forget_after_commit(dropped)
+    return draft
+
+
+def dossier_draft_discard(*, actor: User, procedure_code: str) -> None:
+    """Delete `actor`'s draft for the procedure and its stored files (after the commit)."""
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied()
+    procedure = Procedure.objects.filter(code=str(procedure_code).strip()).first()
+    with transaction.atomic():
+        draft = _draft_locked(actor, procedure) if procedure is not None else None
+        if draft is None:
+            raise _draft_not_found()
+        names = [item.file.name for item in draft.files.all()]
+        audit.record(actor=actor, action="dossiers.draft.discard", obj=draft, before={"files": len(names)})
+        draft.files.all().delete()
+        draft.delete()
+        _forget_after_commit(names)
+
+
+def dossier_submit_draft(
+    *,
+    actor: User,
+    procedure_code: str,
+    idempotency_key: str,
+    context: RequestInfo | None = None,
+    form_data: dict[str, Any] | None = None,
+    unit_code: str | None = None,
+    files: Sequence[IncomingFile] = (),
+    remove_file_ids: Iterable[int] = (),
+) -> Dossier:
+    """Submit `actor`'s draft for the procedure online: its files plus `files`, less `remove_file_ids`;
+    its values unless `form_data` / `unit_code` replace them. The dossier is made and the draft
+    removed in one transaction. A retry with the same key returns the same dossier, also after the
+    draft is gone; nothing is written when anything is refused."""
+    key = _idempotency_key(idempotency_key)
+    version = _online_version(actor, procedure_code)
+    request_hash = hashlib.sha256(f"draft:{version.procedure.code}".encode()).hexdigest()
+    replayed = _replay(actor, key, request_hash)
+    if replayed is not None:
+        return replayed
+    checked = _files_check(files, version, complete=False)
+    try:
+        with _files_stored(checked) as written, transaction.atomic():
+            draft = _draft_locked(actor, version.procedure)
+            if draft is None:
+                raise _draft_not_found()
+            kept = list(draft.files.all())
+            dropped = _draft_rebind(draft, version, kept)
+            removed = _draft_removals(kept, remove_file_ids)
+            kept = [item for item in kept if item not in removed]
+            if len(kept) + len(checked) > MAX_FILES:
+                raise InvalidInput(_("Chỉ được nộp tối đa %(n)s tệp.") % {"n": MAX_FILES}, code="too_many_files")
+            components = list(Component.objects.filter(version=version).order_by("order", "id"))
+            missing = components_missing(
+                components, [item.component_id for item in kept] + [item.component_id for item in checked]
+            )
+            if missing:
+                raise components_required_error(missing)
+            unit = _receiving_unit(version, draft.unit_code if unit_code is None else unit_code)
+            cleaned = eform_validate(version.eform, draft.form_data if form_data is None else form_data)
+            dossier = _dossier_create(
+                actor=actor,
+                applicant=actor,
+                version=version,
+                unit=unit,
+                channel=Channel.ONLINE,
+                form_data=cleaned,
+                files=checked,
+                stored_names=written,
+                info=context or RequestInfo(),
+                kept_files=kept,
+            )
+            IdempotencyKey.objects.create(key=key, account=actor, request_hash=request_hash, dossier=dossier)
+            draft.files.all().delete()
+            draft.delete()
+            _forget_after_commit(dropped + [item.file.name for item in removed])
+    except (IntegrityError, NotFound) as exc:
+        # A concurrent retry with the same key committed first (and removed the draft): its dossier.
+        replayed = _replay(actor, key, request_hash)
+        if replayed is None:
+            raise
+        if isinstance(exc, NotFound) and exc.code != "draft_not_found":
             raise
         return replayed
     return dossier
