@@ -22,6 +22,7 @@ from sen.dossiers.choices import DossierAction, DossierState, RatingLevel
 from sen.dossiers.deadlines import dossier_timeliness
 from sen.dossiers.models import Dossier, DossierDraft, DossierRating
 from sen.identity.models import User
+from sen.procedures.choices import Channel
 
 router = Router(tags=["dossiers"])
 DEVICE_COOKIE = "sen_device"
@@ -303,28 +304,56 @@ def incoming_files(files: list[UploadedFile] | None, file_components: str) -> li
     ]
 
 
+class DossierIn(Schema):
+    """The multipart fields of POST /dossiers. Online (the default channel): for the logged-in account.
+    Counter and postal: a one-stop officer receives a paper dossier for the applicant named by CCCD."""
+
+    procedure_code: str = Field(max_length=32)
+    form_data: str = Field("{}", description="Biểu mẫu điện tử: một đối tượng JSON")
+    unit_code: str = Field("", max_length=64, description="Cơ quan tiếp nhận")
+    file_components: str = Field("", description="Danh sách JSON mã thành phần hồ sơ của từng tệp, theo thứ tự")
+    channel: str = Field("online", description="online | counter | postal")
+    applicant_national_id: str = Field("", max_length=20, description="counter/postal: số CCCD người nộp")
+    applicant_full_name: str = Field("", max_length=255)
+    applicant_phone: str = Field("", max_length=20)
+    applicant_address: str = Field("", max_length=500)
+    postal_tracking_no: str = Field("", max_length=64, description="postal: số hiệu bưu gửi (bắt buộc)")
+    note: str = Field("", max_length=4000)
+
+
 @router.post(
     "/dossiers",
     response={201: DossierOut, **ERRORS},
-    summary="Nộp hồ sơ trực tuyến (multipart; cần tiêu đề Idempotency-Key)",
+    summary="Nộp hồ sơ (multipart; cần tiêu đề Idempotency-Key): trực tuyến, hoặc cán bộ một cửa tiếp nhận "
+    "trực tiếp / qua bưu chính (channel=counter | postal)",
 )
 def dossier_submit(
-    request: HttpRequest,
-    procedure_code: Form[str],
-    form_data: Form[str] = "{}",
-    unit_code: Form[str] = "",
-    file_components: Form[str] = "",
-    files: File[list[UploadedFile] | None] = None,
+    request: HttpRequest, payload: Form[DossierIn], files: File[list[UploadedFile] | None] = None
 ) -> Status:
-    dossier = services.dossier_submit_online(
-        actor=_actor(request),
-        procedure_code=procedure_code,
-        form_data=_form_data(form_data),
-        files=incoming_files(files, file_components),
-        context=_request_info(request),
-        idempotency_key=request.headers.get("Idempotency-Key", ""),
-        unit_code=unit_code,
-    )
+    common: dict[str, Any] = {
+        "actor": _actor(request),
+        "procedure_code": payload.procedure_code,
+        "form_data": _form_data(payload.form_data),
+        "files": incoming_files(files, payload.file_components),
+        "context": _request_info(request),
+        "idempotency_key": request.headers.get("Idempotency-Key", ""),
+    }
+    if payload.channel == Channel.ONLINE:
+        dossier = services.dossier_submit_online(unit_code=payload.unit_code, **common)
+    else:
+        dossier = services.dossier_receive_paper(
+            channel=payload.channel,
+            applicant=services.ApplicantDetails(
+                national_id=payload.applicant_national_id,
+                full_name=payload.applicant_full_name,
+                phone=payload.applicant_phone,
+                address=payload.applicant_address,
+            ),
+            unit_code=payload.unit_code,
+            postal_tracking_no=payload.postal_tracking_no,
+            note=payload.note,
+            **common,
+        )
     return Status(201, dossier_out(selectors.dossier_get(actor=request.user, code=dossier.code), request.user))
 
 

@@ -50,6 +50,8 @@ class Dossier(models.Model):
     )
     channel = models.CharField("hình thức nộp", max_length=8, choices=Channel.choices)
     postal_tracking_no = models.CharField("số hiệu bưu gửi", max_length=64, blank=True)
+    # As the one-stop officer typed it for a paper dossier (online, the e-form holds the address).
+    applicant_address = models.CharField("địa chỉ người nộp", max_length=500, blank=True)
     form_data = models.JSONField("dữ liệu biểu mẫu", default=dict)
     state = models.CharField(
         "trạng thái", max_length=2, choices=DossierState.choices, default=DossierState.SUBMITTED, db_index=True

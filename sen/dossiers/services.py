@@ -66,6 +66,7 @@ from sen.dossiers.models import (
 )
 from sen.dossiers.states import TRANSITIONS
 from sen.identity import policies as identity
+from sen.identity import services as identity_services
 from sen.identity.models import User
 from sen.procedures.choices import Channel, OnlineLevel
 from sen.procedures.eforms import eform_validate
@@ -322,6 +323,7 @@ def _dossier_create(
     info: RequestInfo,
     postal_tracking_no: str = "",
     kept_files: Sequence[DossierDraftFile] = (),
+    applicant_address: str = "",
 ) -> Dossier:
     """`kept_files`: a draft's files, already stored; the dossier's file rows point at their stored
     files (nothing is copied)."""
@@ -333,6 +335,7 @@ def _dossier_create(
         applicant=applicant,
         channel=channel,
         postal_tracking_no=postal_tracking_no,
+        applicant_address=applicant_address,
         form_data=audit.to_jsonable(form_data),
         state=DossierState.SUBMITTED,
         submitted_at=now,
@@ -703,10 +706,53 @@ def dossier_submit_draft(
     return dossier
 
 
+@dataclass(frozen=True)
+class ApplicantDetails:
+    """The applicant of a paper dossier as the officer types them in: found by CCCD, or given an
+    account (sen.identity.services.citizen_for_intake)."""
+
+    national_id: str
+    full_name: str = ""
+    phone: str = ""
+    address: str = ""
+
+
+STAFF_CHANNELS = (Channel.COUNTER, Channel.POSTAL)
+MAX_ADDRESS = 500
+
+
+def _applicant_checked(applicant: User | ApplicantDetails) -> User | ApplicantDetails:
+    """Normalised applicant details (InvalidInput naming the field), checked before anything is written."""
+    if isinstance(applicant, User):
+        if applicant.pk is None:
+            raise InvalidInput(_("Cần người nộp hồ sơ."), code="applicant_required")
+        return applicant
+    try:
+        national_id = identity_services.normalize_national_id(applicant.national_id)
+        existing = User.objects.filter(national_id=national_id).exists()
+        full_name = " ".join((applicant.full_name or "").split())
+        if not full_name and not existing:
+            raise InvalidInput(_("Vui lòng nhập họ và tên."), details={"full_name": [_("Vui lòng nhập họ và tên.")]})
+        phone = identity_services.normalize_phone(applicant.phone) if applicant.phone or not existing else ""
+    except InvalidInput as exc:
+        field = next(iter(exc.details), "") if isinstance(exc.details, dict) else ""
+        raise InvalidInput(
+            exc.message, details={"field": f"applicant_{field}" if field else "applicant"}, code="invalid_applicant"
+        ) from None
+    address = " ".join((applicant.address or "").split())
+    if len(address) > MAX_ADDRESS:
+        raise InvalidInput(
+            _("Địa chỉ tối đa %(n)s ký tự.") % {"n": MAX_ADDRESS},
+            details={"field": "applicant_address"},
+            code="invalid_applicant",
+        )
+    return ApplicantDetails(national_id=national_id, full_name=full_name, phone=phone, address=address)
+
+
 def _staff_intake(
     *,
     actor: User,
-    applicant: User,
+    applicant: User | ApplicantDetails,
     procedure_code: str,
     form_data: dict[str, Any],
     files: Sequence[IncomingFile],
@@ -715,47 +761,90 @@ def _staff_intake(
     channel: str,
     postal_tracking_no: str = "",
     note: str = "",
+    idempotency_key: str = "",
 ) -> Dossier:
+    """A paper dossier received by a one-stop officer (counter or post), received at once. With an
+    idempotency key, a retry of the same request returns the same dossier."""
     version = _version_for(procedure_code)
     if unit is None:
         employment = identity.current_employment(actor)
         unit = employment.unit if employment is not None else None
     if unit is None or not policies.can_receive_at(actor, unit):
         raise PermissionDenied(_("Bạn không phải cán bộ một cửa của cơ quan tiếp nhận này."))
-    if getattr(applicant, "pk", None) is None:
-        raise InvalidInput(_("Cần người nộp hồ sơ."), code="applicant_required")
+    person = _applicant_checked(applicant)
     checked = _files_check(files, version)
+    key = _idempotency_key(idempotency_key) if idempotency_key else ""
+    request_hash = ""
+    if key:
+        body = {
+            "channel": channel,
+            "unit": unit.code,
+            "applicant": person.national_id if isinstance(person, ApplicantDetails) else person.pk,
+            "postal_tracking_no": postal_tracking_no,
+        }
+        request_hash = _request_hash(procedure_code, json.dumps(body, sort_keys=True), form_data, checked)
+        replayed = _replay(actor, key, request_hash)
+        if replayed is not None:
+            return replayed
     cleaned = eform_validate(version.eform, form_data)
-    with _files_stored(checked) as written, transaction.atomic():
-        dossier = _dossier_create(
-            actor=actor,
-            applicant=applicant,
-            version=version,
-            unit=unit,
-            channel=channel,
-            form_data=cleaned,
-            files=checked,
-            stored_names=written,
-            info=context or RequestInfo(),
-            postal_tracking_no=postal_tracking_no,
-        )
-        dossier = dossier_transition(actor=actor, dossier=dossier, action=DossierAction.RECEIVE, note=note)
+    try:
+        with _files_stored(checked) as written, transaction.atomic():
+            if isinstance(person, ApplicantDetails):
+                applicant_user = identity_services.citizen_for_intake(
+                    actor=actor, national_id=person.national_id, full_name=person.full_name, phone=person.phone
+                )
+                address = person.address
+            else:
+                applicant_user, address = person, ""
+            dossier = _dossier_create(
+                actor=actor,
+                applicant=applicant_user,
+                version=version,
+                unit=unit,
+                channel=channel,
+                form_data=cleaned,
+                files=checked,
+                stored_names=written,
+                info=context or RequestInfo(),
+                postal_tracking_no=postal_tracking_no,
+                applicant_address=address,
+            )
+            if key:
+                IdempotencyKey.objects.create(key=key, account=actor, request_hash=request_hash, dossier=dossier)
+            dossier = dossier_transition(actor=actor, dossier=dossier, action=DossierAction.RECEIVE, note=note)
+    except IntegrityError:
+        replayed = _replay(actor, key, request_hash) if key else None
+        if replayed is None:
+            raise
+        return replayed
     return dossier
+
+
+def _tracking_no(value: str) -> str:
+    tracking = (value or "").strip()
+    if not tracking or len(tracking) > 64:
+        raise InvalidInput(
+            _("Cần số hiệu bưu gửi (tối đa 64 ký tự)."),
+            details={"field": "postal_tracking_no"},
+            code="tracking_no_required",
+        )
+    return tracking
 
 
 def dossier_receive_at_counter(
     *,
     actor: User,
-    applicant: User,
+    applicant: User | ApplicantDetails,
     procedure_code: str,
     form_data: dict[str, Any],
     files: Sequence[IncomingFile] = (),
     unit: OrgUnit | None = None,
     context: RequestInfo | None = None,
     note: str = "",
+    idempotency_key: str = "",
 ) -> Dossier:
     """A one-stop officer receives a paper dossier for `applicant`: channel counter, the officer as
-    submitting account and receiver, received at once (the clock starts)."""
+    submitting account and receiver, received at once (the clock starts). Never an online one."""
     return _staff_intake(
         actor=actor,
         applicant=applicant,
@@ -766,13 +855,14 @@ def dossier_receive_at_counter(
         context=context,
         channel=Channel.COUNTER,
         note=note,
+        idempotency_key=idempotency_key,
     )
 
 
 def dossier_receive_by_post(
     *,
     actor: User,
-    applicant: User,
+    applicant: User | ApplicantDetails,
     procedure_code: str,
     form_data: dict[str, Any],
     postal_tracking_no: str,
@@ -780,11 +870,9 @@ def dossier_receive_by_post(
     unit: OrgUnit | None = None,
     context: RequestInfo | None = None,
     note: str = "",
+    idempotency_key: str = "",
 ) -> Dossier:
     """A one-stop officer registers a dossier that arrived by post, with its tracking number."""
-    tracking = (postal_tracking_no or "").strip()
-    if not tracking or len(tracking) > 64:
-        raise InvalidInput(_("Cần số hiệu bưu gửi (tối đa 64 ký tự)."), code="tracking_no_required")
     return _staff_intake(
         actor=actor,
         applicant=applicant,
@@ -794,9 +882,58 @@ def dossier_receive_by_post(
         unit=unit,
         context=context,
         channel=Channel.POSTAL,
-        postal_tracking_no=tracking,
+        postal_tracking_no=_tracking_no(postal_tracking_no),
         note=note,
+        idempotency_key=idempotency_key,
     )
+
+
+def dossier_receive_paper(
+    *,
+    actor: User,
+    channel: str,
+    applicant: User | ApplicantDetails,
+    procedure_code: str,
+    form_data: dict[str, Any],
+    files: Sequence[IncomingFile] = (),
+    unit_code: str = "",
+    postal_tracking_no: str = "",
+    context: RequestInfo | None = None,
+    note: str = "",
+    idempotency_key: str = "",
+) -> Dossier:
+    """The counter or postal intake by channel name, the receiving unit by code (default: the
+    officer's own unit) — what the intake page and the API call, always with an idempotency key."""
+    idempotency_key = _idempotency_key(idempotency_key)
+    if channel not in STAFF_CHANNELS:
+        raise InvalidInput(
+            _("Hình thức nộp không hợp lệ."),
+            details={"field": "channel", "allowed": [str(c) for c in Channel]},
+            code="invalid_channel",
+        )
+    unit = None
+    if unit_code.strip():
+        unit = OrgUnit.objects.filter(code=unit_code.strip(), active_to__isnull=True).first()
+        if unit is None:
+            raise InvalidInput(
+                _("Không tìm thấy cơ quan tiếp nhận có mã %(code)s.") % {"code": unit_code},
+                details={"field": "unit_code"},
+                code="unknown_unit",
+            )
+    common: dict[str, Any] = {
+        "actor": actor,
+        "applicant": applicant,
+        "procedure_code": procedure_code,
+        "form_data": form_data,
+        "files": files,
+        "unit": unit,
+        "context": context,
+        "note": note,
+        "idempotency_key": idempotency_key,
+    }
+    if channel == Channel.POSTAL:
+        return dossier_receive_by_post(postal_tracking_no=postal_tracking_no, **common)
+    return dossier_receive_at_counter(**common)
 
 
 # --- Moving state -------------------------------------------------------------------------------

@@ -149,7 +149,7 @@ def _own_dossier(request: HttpRequest, code: str) -> Dossier:
 
 
 # --- Submission ----------------------------------------------------------------------------------
-def _request_info(request: HttpRequest) -> services.RequestInfo:
+def request_info(request: HttpRequest) -> services.RequestInfo:
     context = request_context.current()
     return services.RequestInfo(
         ip=context.ip or request.META.get("REMOTE_ADDR", ""),
@@ -311,7 +311,7 @@ def _submit(request: HttpRequest, form: DossierSubmitForm, code: str) -> HttpRes
                 actor=user,
                 procedure_code=code,
                 idempotency_key=form.cleaned_data[KEY_FIELD],
-                context=_request_info(request),
+                context=request_info(request),
                 form_data=form.eform_data(),
                 unit_code=form.unit_code() or None,
                 files=form.incoming_files(),
@@ -323,7 +323,7 @@ def _submit(request: HttpRequest, form: DossierSubmitForm, code: str) -> HttpRes
                 procedure_code=code,
                 form_data=form.eform_data(),
                 files=form.incoming_files(),
-                context=_request_info(request),
+                context=request_info(request),
                 idempotency_key=form.cleaned_data[KEY_FIELD],
                 unit_code=form.unit_code(),
             )

@@ -24,6 +24,7 @@ tab's count instead of counting again. So a page costs the same number of querie
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,19 +40,25 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sen.core.calendar import VN_TZ
-from sen.core.exceptions import NotFound, SenError
+from sen.core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied, SenError
+from sen.core.models import OrgUnit
 from sen.dossiers import policies, services
 from sen.dossiers.choices import DossierAction, DossierState, Timeliness
 from sen.dossiers.deadlines import dossier_timeliness
-from sen.dossiers.forms_staff import ActionForm, QueueFilterForm
+from sen.dossiers.forms_citizen import KEY_FIELD
+from sen.dossiers.forms_staff import CHANNEL_FIELD, NOTE_FIELD, TRACKING_FIELD, ActionForm, IntakeForm, QueueFilterForm
 from sen.dossiers.models import Dossier, DossierTransition, Handover
 from sen.dossiers.states import TRANSITIONS
+from sen.dossiers.views_citizen import request_info
 from sen.identity import policies as identity
 from sen.identity.models import RoleGrant, User
-from sen.procedures.models import Procedure, WorkflowStep
+from sen.procedures import selectors as procedure_selectors
+from sen.procedures.choices import Channel
+from sen.procedures.models import Procedure, ProcedureVersion, WorkflowStep
 
 S = DossierState
 PAGE_SIZE = 25
@@ -209,6 +216,7 @@ def work_queue(request: HttpRequest) -> HttpResponse:
         "rows": [_row(dossier, now) for dossier in page.object_list],
         "query": urlencode({"tab": tab, **kept}),
         "now": now,
+        "intake_url": reverse("dossiers:intake_start") if receive_units else None,
     }
     if getattr(request, "htmx", False):
         return render(request, "dossiers/staff/queue.html#results", context)
@@ -438,3 +446,112 @@ def work_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
     if getattr(request, "htmx", False):
         return _render_dossier(request, _detail_context(request, user, _dossier(user, unit_ids, code)))
     return redirect("dossiers:work_dossier", code=code)
+
+
+# --- Counter and postal intake ---------------------------------------------------------------------
+INTAKE_PAGE_SIZE = 20
+
+
+def _intake_units(request: HttpRequest) -> tuple[User, list[OrgUnit]]:
+    """The one-stop officer and the units where they receive dossiers; 404 for anyone else."""
+    user = request.user
+    if not isinstance(user, User) or user.kind != User.Kind.STAFF:
+        raise Http404
+    units = list(identity.units_where(user, identity.ONE_STOP_OFFICER).filter(active_to__isnull=True).order_by("name"))
+    if not units:
+        raise Http404
+    return user, units
+
+
+@require_GET
+def intake_start(request: HttpRequest) -> HttpResponse:
+    """Step one of a paper dossier: find the procedure."""
+    _intake_units(request)
+    q = request.GET.get("q", "").strip()[:200]
+    page = Paginator(procedure_selectors.procedures_search(q=q), INTAKE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "dossiers/staff/intake_start.html", {"page": page, "q": q, "queue_url": reverse("dossiers:work_queue")}
+    )
+
+
+def _intake_form(version: ProcedureVersion, units: list[OrgUnit], **kwargs: Any) -> IntakeForm:
+    return IntakeForm(
+        eform=version.eform,
+        components=version.components.all(),
+        units=units if len(units) > 1 else None,
+        **kwargs,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def intake(request: HttpRequest, procedure_code: str) -> HttpResponse:
+    """Step two: the applicant, the e-form and the scanned components; the dossier is received at once
+    (counter or post, the officer as receiver). Each rendering carries its own idempotency key, so a
+    double click or a resend makes one dossier."""
+    user, units = _intake_units(request)
+    try:
+        procedure = procedure_selectors.procedure_get(procedure_code)
+    except NotFound:
+        raise Http404 from None
+    version = procedure.current_version
+    assert version is not None
+    if request.method == "POST":
+        form = _intake_form(version, units, data=request.POST, files=request.FILES)
+        if form.is_valid():
+            unit_code = form.unit_code() or units[0].code
+            try:
+                dossier = services.dossier_receive_paper(
+                    actor=user,
+                    channel=form.cleaned_data[CHANNEL_FIELD],
+                    applicant=form.applicant(),
+                    procedure_code=procedure.code,
+                    form_data=form.eform_data(),
+                    files=form.incoming_files(),
+                    unit_code=unit_code,
+                    postal_tracking_no=form.cleaned_data[TRACKING_FIELD],
+                    context=request_info(request),
+                    note=form.cleaned_data[NOTE_FIELD],
+                    idempotency_key=form.cleaned_data[KEY_FIELD],
+                )
+            except InvalidInput as exc:
+                form.add_service_error(exc)
+            except PermissionDenied as exc:
+                form.add_error(None, exc.message)
+            except Conflict as exc:
+                if exc.code != "idempotency_key_reused":
+                    raise
+                data = request.POST.copy()
+                data[KEY_FIELD] = uuid.uuid4().hex
+                form.data = data
+                form.add_error(
+                    None,
+                    _(
+                        "Biểu mẫu này đã được dùng để tiếp nhận một hồ sơ khác. Nếu đây là hồ sơ mới, vui lòng "
+                        "kiểm tra lại thông tin, chọn lại tệp và bấm “Tiếp nhận hồ sơ”."
+                    ),
+                )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Đã tiếp nhận hồ sơ %(code)s (%(channel)s). In giấy tiếp nhận và hẹn trả kết quả "
+                        "(mẫu 01) để giao cho người nộp."
+                    )
+                    % {"code": dossier.code, "channel": dossier.get_channel_display()},
+                )
+                return redirect("dossiers:work_dossier", code=dossier.code)
+    else:
+        channel = request.GET.get("channel", "")
+        initial = {
+            KEY_FIELD: uuid.uuid4().hex,
+            CHANNEL_FIELD: channel if channel in Channel.values else Channel.COUNTER,
+        }
+        form = _intake_form(version, units, initial=initial)
+    context = {
+        "procedure": procedure,
+        "version": version,
+        "form": form,
+        "start_url": reverse("dossiers:intake_start"),
+    }
+    return render(request, "dossiers/staff/intake.html", context)
