@@ -33,6 +33,7 @@ class ActionIn(Schema):
     reason: str = Field("", max_length=4000)
     assignee: str = Field("", max_length=150, description="Tên đăng nhập người nhận bước tiếp theo")
     new_due_at: dt.datetime | None = Field(None, description="Ngày hẹn trả mới (hẹn lại, mẫu 04)")
+    amount_vnd: int | None = Field(None, ge=0, description="request-payment: số tiền phải nộp (đồng), nếu đã biết")
 
 
 class TransitionOut(Schema):
@@ -67,6 +68,15 @@ class SupplementOut(Schema):
     resumed_at: dt.datetime | None
     paused_minutes: int
     late_by_rule: bool
+
+
+class ObligationOut(Schema):
+    requested_at: dt.datetime
+    description: str
+    amount_vnd: int | None
+    resumed_at: dt.datetime | None
+    confirmed: bool
+    paused_minutes: int
 
 
 class ResultOut(Schema):
@@ -107,6 +117,7 @@ class DossierOut(Schema):
     effective_due_at: dt.datetime | None
     rescheduled_due_at: dt.datetime | None
     paused_minutes: int
+    paused_since: dt.datetime | None = Field(description="Thời điểm tạm dừng tính thời hạn (null: đang tính)")
     late_by_rule: bool
     timeliness: str
     current_step: str | None
@@ -116,6 +127,7 @@ class DossierOut(Schema):
     history: list[TransitionOut]
     handovers: list[HandoverOut]
     supplements: list[SupplementOut]
+    financial_obligations: list[ObligationOut]
     result: ResultOut | None = None
     rating: RatingOut | None = None
 
@@ -213,6 +225,7 @@ def dossier_out(dossier: Dossier, actor: Any = None) -> dict[str, Any]:
         "effective_due_at": dossier.effective_due_at,
         "rescheduled_due_at": dossier.rescheduled_due_at,
         "paused_minutes": dossier.paused_minutes,
+        "paused_since": dossier.paused_since,
         "late_by_rule": dossier.late_by_rule,
         "timeliness": dossier_timeliness(dossier),
         "current_step": dossier.current_step.name if dossier.current_step else None,
@@ -254,6 +267,17 @@ def dossier_out(dossier: Dossier, actor: Any = None) -> dict[str, Any]:
                 "late_by_rule": s.late_by_rule,
             }
             for s in dossier.supplement_requests.all()
+        ],
+        "financial_obligations": [
+            {
+                "requested_at": o.requested_at,
+                "description": o.description,
+                "amount_vnd": o.amount_vnd,
+                "resumed_at": o.resumed_at,
+                "confirmed": o.confirmed_by_id is not None,
+                "paused_minutes": o.paused_minutes,
+            }
+            for o in dossier.financial_obligations.all()
         ],
         "result": _result_out(dossier, actor),
         "rating": rating_out(rating, dossier.code) if (rating := getattr(dossier, "rating", None)) else None,
@@ -377,6 +401,7 @@ def dossier_action(request: HttpRequest, code: str, action: str, payload: Action
         reason=payload.reason,
         assignee=payload.assignee,
         new_due_at=payload.new_due_at,
+        amount_vnd=payload.amount_vnd,
     )
     return dossier_out(selectors.dossier_get(actor=request.user, code=code), request.user)
 

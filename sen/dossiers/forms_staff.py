@@ -36,11 +36,24 @@ ACTION_FIELDS: dict[str, tuple[str, ...]] = {
     A.COMPLETE: (),
     A.RETURN_RESULT: (),
     A.RESCHEDULE: ("new_due_at!", "reason!"),
+    A.REQUEST_PAYMENT: ("reason!", "amount_vnd?"),
+    A.CONFIRM_PAYMENT: (),
+    A.REQUEST_WITHDRAWAL: ("reason!",),
+    A.ACCEPT_WITHDRAWAL: ("reason?",),
+    A.REJECT_WITHDRAWAL: ("reason!",),
+}
+REASON_LABELS: dict[str, Any] = {
+    A.REQUEST_PAYMENT: _("Nội dung nghĩa vụ tài chính"),
+    A.REQUEST_WITHDRAWAL: _("Lý do rút hồ sơ"),
 }
 
 REASON_HELP: dict[str, Any] = {
     A.REQUEST_SUPPLEMENT: _("Bắt buộc từ lần yêu cầu bổ sung thứ hai (hồ sơ khi đó bị tính quá hạn)."),
     A.RESCHEDULE: _("Lý do hẹn lại, ghi trên phiếu xin lỗi và hẹn lại ngày trả kết quả (mẫu 04)."),
+    A.REQUEST_PAYMENT: _(
+        "Phí, lệ phí, thuế người nộp phải thực hiện; thời gian chờ không tính vào thời hạn giải quyết."
+    ),
+    A.REJECT_WITHDRAWAL: _("Hồ sơ trở lại trạng thái trước khi có yêu cầu rút."),
 }
 ASSIGNEE_HELP: dict[str, Any] = {
     A.APPROVE: _("Để trống: trả về cán bộ đã tiếp nhận hồ sơ (nếu bước tiếp theo là bước của họ)."),
@@ -66,7 +79,7 @@ class ActionForm(forms.Form):
             name, required = spec[:-1], spec.endswith("!")
             if name == "reason":
                 fields[name] = forms.CharField(
-                    label=_("Lý do"),
+                    label=REASON_LABELS.get(action, _("Lý do")),
                     required=required,
                     max_length=4000,
                     help_text=REASON_HELP.get(action, ""),
@@ -79,6 +92,10 @@ class ActionForm(forms.Form):
                     required=required,
                     choices=blank + list(assignees),
                     help_text=ASSIGNEE_HELP.get(action, ""),
+                )
+            elif name == "amount_vnd":
+                fields[name] = forms.IntegerField(
+                    label=_("Số tiền (đồng)"), required=required, min_value=0, max_value=10**15
                 )
             elif name == "new_due_at":
                 fields[name] = forms.DateTimeField(

@@ -1,10 +1,12 @@
 """One-stop dossiers (hồ sơ thủ tục hành chính): one model for the three channels.
 
 Deadlines. `due_at` (ngày hẹn trả) is computed once, when the dossier is received, and never changed
-(sen.dossiers.services is the only writer and refuses to). Supplement pauses add up in
-`paused_minutes` (working minutes); `effective_due_at` = due_at moved by that many working minutes
-is stored beside it, recomputed from due_at at each resume (never incrementally), so the work
-queues can filter "late" with one indexed comparison. A rescheduled date after an apology (form 04)
+(sen.dossiers.services is the only writer and refuses to). The clock pauses while the dossier waits
+for a supplement (5) or for the applicant's financial obligation (6): `paused_since` says since when
+(None: the clock runs), and the closed pauses add up in `paused_minutes` (working minutes);
+`effective_due_at` = due_at moved by that many working minutes is stored beside it, recomputed from
+due_at at each resume (never incrementally), so the work queues can filter "late" with one indexed
+comparison. A rescheduled date after an apology (form 04)
 goes in `rescheduled_due_at`; due_at and effective_due_at stay as they were.
 """
 
@@ -71,6 +73,7 @@ class Dossier(models.Model):
     effective_due_at = models.DateTimeField("hạn xử lý (đã cộng thời gian bổ sung)", null=True, blank=True)
     rescheduled_due_at = models.DateTimeField("ngày hẹn trả lại (sau xin lỗi)", null=True, blank=True)
     paused_minutes = models.PositiveIntegerField("số phút làm việc tạm dừng", default=0)
+    paused_since = models.DateTimeField("tạm dừng tính thời hạn từ", null=True, blank=True)
     supplement_count = models.PositiveSmallIntegerField("số lần yêu cầu bổ sung", default=0)
     late_by_rule = models.BooleanField("quá hạn theo quy định (bổ sung lần hai)", default=False)
 
@@ -212,6 +215,34 @@ class SupplementRequest(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["dossier"], condition=Q(resumed_at__isnull=True), name="supplement_one_open_per_dossier"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.requested_at:%Y-%m-%d %H:%M}"
+
+
+class FinancialObligation(models.Model):
+    """A request that the applicant fulfil a financial obligation (fees, charges, taxes) before the
+    dossier goes on: the clock pauses from `requested_at` until `resumed_at` (state 6). `confirmed_by`
+    is set when staff confirm it was met; a dossier stopped while waiting has a pause end without it."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="financial_obligations")
+    requested_at = models.DateTimeField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    description = models.TextField("nội dung nghĩa vụ tài chính")
+    amount_vnd = models.PositiveBigIntegerField("số tiền (đồng)", null=True, blank=True)
+    resumed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    paused_minutes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["dossier", "requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier"], condition=Q(resumed_at__isnull=True), name="obligation_one_open_per_dossier"
             )
         ]
 

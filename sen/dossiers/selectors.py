@@ -42,6 +42,7 @@ def dossier_get(*, actor: Any, code: str) -> Dossier:
             ),
             "files",
             "supplement_requests",
+            "financial_obligations",
         )
         .first()
     )

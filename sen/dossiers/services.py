@@ -58,13 +58,14 @@ from sen.dossiers.models import (
     DossierFile,
     DossierRating,
     DossierTransition,
+    FinancialObligation,
     Handover,
     IdempotencyKey,
     SubmissionContext,
     SupplementRequest,
     dossier_file_name,
 )
-from sen.dossiers.states import TRANSITIONS
+from sen.dossiers.states import PREVIOUS, TRANSITIONS
 from sen.identity import policies as identity
 from sen.identity import services as identity_services
 from sen.identity.models import User
@@ -948,6 +949,7 @@ class _Step:
     kwargs: dict[str, Any]
     details: dict[str, Any] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)  # files stored by the handler (deleted on failure)
+    next_state: str | None = None  # for a PREVIOUS target: the state the handler found
 
     def text(self, name: str) -> str:
         value = self.kwargs.get(name) or ""
@@ -1103,26 +1105,83 @@ def _on_request_supplement(ctx: _Step) -> None:
     SupplementRequest.objects.create(
         dossier=dossier, requested_at=ctx.now, requested_by=ctx.actor, reason=reason, late_by_rule=late
     )
+    dossier.paused_since = ctx.now
     dossier.supplement_count += 1
     if late:
         dossier.late_by_rule = True
     ctx.details.update({"supplement_no": dossier.supplement_count, "late_by_rule": late})
 
 
-def _close_pause(ctx: _Step) -> None:
-    """End the open supplement pause: count its working minutes and move the effective due date."""
+def _close_pause(ctx: _Step) -> SupplementRequest | FinancialObligation | None:
+    """End the open pause — a supplement request or a financial obligation: count its working minutes,
+    move the effective due date by them (recomputed from due_at) and restart the clock."""
     dossier = ctx.dossier
-    request = SupplementRequest.objects.select_for_update().filter(dossier=dossier, resumed_at__isnull=True).first()
-    if request is None:
-        return
-    paused = max(0, ctx.calendar.working_minutes_between(request.requested_at, ctx.now))
-    request.resumed_at = ctx.now
-    request.paused_minutes = paused
-    request.save(update_fields=["resumed_at", "paused_minutes"])
+    pause: SupplementRequest | FinancialObligation | None = (
+        SupplementRequest.objects.select_for_update().filter(dossier=dossier, resumed_at__isnull=True).first()
+        or FinancialObligation.objects.select_for_update().filter(dossier=dossier, resumed_at__isnull=True).first()
+    )
+    dossier.paused_since = None
+    if pause is None:
+        return None
+    paused = max(0, ctx.calendar.working_minutes_between(pause.requested_at, ctx.now))
+    pause.resumed_at = ctx.now
+    pause.paused_minutes = paused
+    pause.save(update_fields=["resumed_at", "paused_minutes"])
     dossier.paused_minutes += paused
     if dossier.due_at is not None:
         dossier.effective_due_at = effective_due(ctx.calendar, dossier.due_at, dossier.paused_minutes)
     ctx.details.update({"paused_minutes": paused, "effective_due_at": dossier.effective_due_at})
+    return pause
+
+
+def _on_request_payment(ctx: _Step) -> None:
+    """The financial obligation the applicant must meet (what, and how much when known): the clock
+    pauses, like for a supplement (the national rule does not count the time taken to pay)."""
+    description = _require_reason(ctx)
+    amount = ctx.kwargs.get("amount_vnd")
+    if amount in ("", None):
+        amount = None
+    elif isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+        raise InvalidInput(
+            _("Số tiền phải là số nguyên không âm (đồng)."), details={"field": "amount_vnd"}, code="invalid_amount"
+        )
+    FinancialObligation.objects.create(
+        dossier=ctx.dossier, requested_at=ctx.now, requested_by=ctx.actor, description=description, amount_vnd=amount
+    )
+    ctx.dossier.paused_since = ctx.now
+    ctx.details.update({"amount_vnd": amount})
+
+
+def _on_confirm_payment(ctx: _Step) -> None:
+    obligation = _close_pause(ctx)
+    if isinstance(obligation, FinancialObligation):
+        obligation.confirmed_by = ctx.actor
+        obligation.save(update_fields=["confirmed_by"])
+
+
+def _on_request_withdrawal(ctx: _Step) -> None:
+    """The applicant asks to withdraw; the dossier waits for the agency's answer. A pause (5, 6) goes on."""
+    _require_reason(ctx)
+    ctx.details["back_to"] = ctx.dossier.state
+
+
+def _on_accept_withdrawal(ctx: _Step) -> None:
+    ctx.dossier.ended_at = ctx.now
+    _close_pause(ctx)
+
+
+def _on_reject_withdrawal(ctx: _Step) -> None:
+    """Back to the state before the request (the table's PREVIOUS), with the reason."""
+    _require_reason(ctx)
+    request = (
+        DossierTransition.objects.filter(dossier=ctx.dossier, action=DossierAction.REQUEST_WITHDRAWAL)
+        .order_by("-at", "-id")
+        .first()
+    )
+    if request is None or not request.from_state:
+        raise Conflict(_("Không tìm thấy yêu cầu rút hồ sơ."), code="no_withdrawal_request")
+    ctx.next_state = request.from_state
+    ctx.details["back_to"] = request.from_state
 
 
 def _on_supplement(ctx: _Step) -> None:
@@ -1178,14 +1237,20 @@ HANDLERS: dict[str, Callable[[_Step], None]] = {
     DossierAction.COMPLETE: _on_complete,
     DossierAction.RETURN_RESULT: _on_return_result,
     DossierAction.RESCHEDULE: _on_reschedule,
+    DossierAction.REQUEST_PAYMENT: _on_request_payment,
+    DossierAction.CONFIRM_PAYMENT: _on_confirm_payment,
+    DossierAction.REQUEST_WITHDRAWAL: _on_request_withdrawal,
+    DossierAction.ACCEPT_WITHDRAWAL: _on_accept_withdrawal,
+    DossierAction.REJECT_WITHDRAWAL: _on_reject_withdrawal,
 }
 assert set(HANDLERS) == set(TRANSITIONS), "every action of the table has a handler"
 
 
 def dossier_transition(*, actor: User, dossier: Dossier, action: str, **kwargs: Any) -> Dossier:
     """Apply `action` to `dossier` as `actor`. kwargs: note, reason, assignee (username or User),
-    new_due_at (reschedule). Raises NotFound (not visible), PermissionDenied (visible, not allowed),
-    Conflict (the table or a guard refuses it in this state), InvalidInput."""
+    new_due_at (reschedule), amount_vnd (request-payment). Raises NotFound (not visible),
+    PermissionDenied (visible, not allowed), Conflict (the table or a guard refuses it in this state),
+    InvalidInput."""
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise InvalidInput(
@@ -1232,7 +1297,10 @@ def dossier_transition(*, actor: User, dossier: Dossier, action: str, **kwargs: 
             HANDLERS[action](ctx)
             if due_before is not None and locked.due_at != due_before:
                 raise RuntimeError("due_at is stored once, at receipt, and never changed")
-            if transition.target is not None:
+            if transition.target == PREVIOUS:
+                assert ctx.next_state is not None
+                locked.state = ctx.next_state
+            elif transition.target is not None:
                 locked.state = transition.target
             locked.save()
             _history(
@@ -1253,8 +1321,7 @@ def dossier_transition(*, actor: User, dossier: Dossier, action: str, **kwargs: 
                 after={"state": locked.state, **ctx.details},
                 acting_unit=locked.unit if getattr(actor, "kind", "") == User.Kind.STAFF else None,
             )
-            if locked.state != from_state:
-                _notify_applicant(ctx)
+            _notify_applicant(ctx, action)
     except BaseException:
         _files_forget(written)
         raise
@@ -1262,10 +1329,13 @@ def dossier_transition(*, actor: User, dossier: Dossier, action: str, **kwargs: 
 
 
 # --- Notifying the applicant --------------------------------------------------------------------
-NOTIFICATION_TEMPLATES = {
-    DossierState.RECEIVED: "dossier_received",
-    DossierState.WAITING_SUPPLEMENT: "dossier_supplement_requested",
-    DossierState.RETURNED: "dossier_result_returned",
+# By action, not by state: a refused withdrawal that takes a dossier back to 2 or 5 is no new receipt
+# or supplement request.
+NOTIFICATION_TEMPLATES: dict[str, str] = {
+    DossierAction.RECEIVE: "dossier_received",
+    DossierAction.REQUEST_SUPPLEMENT: "dossier_supplement_requested",
+    DossierAction.REQUEST_PAYMENT: "dossier_payment_requested",
+    DossierAction.RETURN_RESULT: "dossier_result_returned",
 }
 NOTIFICATION_CHANNELS = ("email", "sms")
 
@@ -1275,11 +1345,11 @@ def _vietnam_text(moment: dt.datetime | None) -> str:
     return moment.astimezone(VN_TZ).strftime("%H:%M ngày %d/%m/%Y") if moment else ""
 
 
-def _notify_applicant(ctx: _Step) -> None:
-    """On receipt, a supplement request and the result returned: e-mail and SMS to the applicant,
-    written now and sent after the commit."""
+def _notify_applicant(ctx: _Step, action: str) -> None:
+    """On receipt, a supplement request, a financial obligation and the result returned: e-mail and
+    SMS to the applicant, written now and sent after the commit."""
     dossier = ctx.dossier
-    template = NOTIFICATION_TEMPLATES.get(DossierState(dossier.state))
+    template = NOTIFICATION_TEMPLATES.get(action)
     if template is None:
         return
     site = settings.SEN_BASE_URL.rstrip("/")
@@ -1292,6 +1362,7 @@ def _notify_applicant(ctx: _Step) -> None:
         "reason": ctx.text("reason"),
         "note": ctx.text("note"),
         "supplement_no": dossier.supplement_count,
+        "amount": f"{ctx.details['amount_vnd']:,} đồng".replace(",", ".") if ctx.details.get("amount_vnd") else "",
         "late_by_rule": dossier.late_by_rule,
         "verify_url": site + reverse("signing:verify"),
     }

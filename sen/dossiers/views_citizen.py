@@ -48,6 +48,7 @@ from sen.dossiers.api import DEVICE_COOKIE
 from sen.dossiers.choices import DossierAction, DossierState
 from sen.dossiers.forms_citizen import FROM_DRAFT_FIELD, KEY_FIELD, UNIT_FIELD, DossierSubmitForm, TrackForm
 from sen.dossiers.models import Dossier, DossierDraft, DossierFile, DossierTransition
+from sen.dossiers.states import TRANSITIONS
 from sen.identity import policies as identity
 from sen.identity.models import User
 from sen.procedures import selectors as procedure_selectors
@@ -64,6 +65,10 @@ PUBLIC_REASON_ACTIONS = {
     DossierAction.STOP,
     DossierAction.REQUEST_SUPPLEMENT,
     DossierAction.RESCHEDULE,
+    DossierAction.REQUEST_PAYMENT,  # what the applicant must pay
+    DossierAction.REQUEST_WITHDRAWAL,  # their own reason
+    DossierAction.ACCEPT_WITHDRAWAL,
+    DossierAction.REJECT_WITHDRAWAL,
 }
 
 
@@ -384,6 +389,8 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
             result_url = reverse("dossiers:result_detail", kwargs={"code": dossier.code})
         except NoReverseMatch:
             result_url = None
+    waiting = dossier.state == DossierState.WAITING_FINANCIAL
+    open_obligation = next((o for o in dossier.financial_obligations.all() if o.resumed_at is None), None)
     return render(
         request,
         "dossiers/citizen/detail.html",
@@ -396,8 +403,29 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
             "history": public_history(dossier.transitions.all(), with_reasons=True),
             "files": files,
             "result_url": result_url,
+            "open_obligation": open_obligation if waiting else None,
+            "can_withdraw": dossier.state in TRANSITIONS[DossierAction.REQUEST_WITHDRAWAL].sources,
         },
     )
+
+
+@require_http_methods(["POST"])
+def dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
+    """The applicant asks to withdraw their dossier (state 7); the agency accepts or refuses it."""
+    dossier = _own_dossier(request, code)
+    user = request.user
+    assert isinstance(user, User)
+    try:
+        services.dossier_transition(
+            actor=user, dossier=dossier, action=DossierAction.REQUEST_WITHDRAWAL, reason=request.POST.get("reason", "")
+        )
+    except NotFound:
+        raise Http404 from None
+    except SenError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã gửi yêu cầu rút hồ sơ. Cơ quan tiếp nhận sẽ xem xét và trả lời."))
+    return redirect("dossiers:citizen_detail", code=code)
 
 
 @require_http_methods(["GET"])

@@ -11,9 +11,9 @@ Queue tabs.
   result still has to be returned).
 - "receive": submitted (1) at a unit where the user may receive — the units `identity.units_where`
   gives for the one-stop officer role, the same rule `policies.can_receive_at` applies to one unit.
-- "today" / "late": the clock runs (2, 4, 6, 7 — not while waiting for a supplement, when the
-  clock is stopped, nor once ended) and the effective due date (due date moved by the supplement
-  pauses) falls on today's Vietnam date / is before now.
+- "today" / "late": the clock runs (2, 4, 7, and no pause open: not while waiting for a supplement
+  or for the financial obligation, nor once ended) and the effective due date (due date moved by
+  the pauses) falls on today's Vietnam date / is before now.
 - "all": everything in the user's units.
 
 Fixed cost per page. The rows come with select_related; the five tab counts come from one
@@ -63,7 +63,8 @@ from sen.procedures.models import Procedure, ProcedureVersion, WorkflowStep
 S = DossierState
 PAGE_SIZE = 25
 CLOSED_STATES = (S.REFUSED, S.STOPPED, S.RETURNED)
-CLOCK_RUNNING_STATES = (S.RECEIVED, S.PROCESSING, S.WAITING_FINANCIAL, S.WITHDRAWAL_REQUESTED)
+# States whose clock runs when no pause is open (a withdrawal request keeps the pause it came from).
+CLOCK_RUNNING_STATES = (S.RECEIVED, S.PROCESSING, S.WITHDRAWAL_REQUESTED)
 TAB_LABELS = {
     "mine": gettext_lazy("Được giao cho tôi"),
     "receive": gettext_lazy("Chờ tiếp nhận"),
@@ -87,7 +88,14 @@ FORM_TITLES = {
     "05": gettext_lazy("Mẫu 05 — Phiếu kiểm soát quá trình giải quyết hồ sơ"),
 }
 # Actions that look like they end or refuse something: drawn as quiet buttons.
-QUIET_ACTIONS = {DossierAction.REFUSE, DossierAction.STOP, DossierAction.RETURN_FOR_REWORK, DossierAction.RESCHEDULE}
+QUIET_ACTIONS = {
+    DossierAction.REFUSE,
+    DossierAction.STOP,
+    DossierAction.RETURN_FOR_REWORK,
+    DossierAction.RESCHEDULE,
+    DossierAction.ACCEPT_WITHDRAWAL,
+    DossierAction.REJECT_WITHDRAWAL,
+}
 
 
 # --- Who uses these pages ------------------------------------------------------------------------
@@ -112,7 +120,7 @@ def _tab_conditions(user: User, now: dt.datetime, receive_units: Sequence[int]) 
     today = now.astimezone(VN_TZ).date()
     day_start = dt.datetime.combine(today, dt.time.min, tzinfo=VN_TZ)
     day_end = day_start + dt.timedelta(days=1)
-    running = Q(state__in=CLOCK_RUNNING_STATES)
+    running = Q(state__in=CLOCK_RUNNING_STATES, paused_since__isnull=True)
     return {
         "mine": Q(assignee_id=user.pk) & ~Q(state__in=CLOSED_STATES),
         "receive": Q(state=S.SUBMITTED, unit_id__in=list(receive_units)),
@@ -166,7 +174,7 @@ class Tab:
 
 def _row(dossier: Dossier, now: dt.datetime) -> dict[str, Any]:
     due = dossier.effective_due_at
-    running = dossier.state in CLOCK_RUNNING_STATES
+    running = dossier.state in CLOCK_RUNNING_STATES and dossier.paused_since is None
     return {
         "dossier": dossier,
         "late": bool(running and due is not None and due < now),
@@ -243,6 +251,7 @@ def _dossier(user: User, unit_ids: Sequence[int], code: str) -> Dossier:
             ),
             "files",
             "supplement_requests",
+            "financial_obligations",
         )
         .first()
     )
@@ -290,10 +299,9 @@ def _assignees(dossier: Dossier, actions: Sequence[str]) -> dict[str, list[tuple
 def _allowed_actions(user: User, dossier: Dossier) -> list[str]:
     """The actions the table allows from the dossier's state that the policy lets `user` take."""
     candidates = [action for action, transition in TRANSITIONS.items() if dossier.state in transition.sources]
-    if not candidates:
-        return []
-    # can_act depends on the action only for the applicant's own actions: ask once for the rest.
-    staff_may_act = policies.can_act(user, candidates[0], dossier)
+    staff_actions = [action for action in candidates if action not in policies.APPLICANT_ACTIONS]
+    # can_act depends on the action only for the applicant's actions: ask once for the rest.
+    staff_may_act = bool(staff_actions) and policies.can_act(user, staff_actions[0], dossier)
     return [
         action
         for action in candidates
@@ -384,6 +392,7 @@ def _detail_context(
         )
     timeliness = dossier_timeliness(dossier)
     supplements = list(dossier.supplement_requests.all())
+    obligations = list(dossier.financial_obligations.all())
     handovers = list(dossier.handovers.all())
     return {
         "dossier": dossier,
@@ -394,6 +403,7 @@ def _detail_context(
         "transitions": list(dossier.transitions.all()),
         "handovers": handovers,
         "supplements": supplements,
+        "obligations": obligations,
         "documents": _documents(user, dossier, has_supplements=bool(supplements), has_handovers=bool(handovers)),
         "timeliness": Timeliness(timeliness).label,
         "is_late": timeliness == Timeliness.LATE,

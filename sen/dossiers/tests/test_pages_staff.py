@@ -281,7 +281,7 @@ def test_the_dossier_page_shows_the_dossier(client, citizen, officer, specialist
         ("specialist", "new", []),  # receiving is the one-stop officer's step
         ("officer", "received", ["assign", "request-supplement", "stop", "reschedule"]),
         ("specialist", "assigned", ["assign", "forward", "approve", "return-for-rework", "request-supplement",
-                                    "stop", "complete", "reschedule"]),
+                                    "request-payment", "stop", "complete", "reschedule"]),
         ("officer", "assigned", []),
         ("officer", "stopped", []),
     ],
