@@ -28,6 +28,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench.dossiers.run import FORM_DATA, PDF, PROCEDURE, UNIT_CODE  # noqa: E402
 from sen.identity.models import User  # noqa: E402
+from sen.procedures.models import Procedure  # noqa: E402
 
 OFFICER = "son.mv@dongthap.gov.vn"
 CITIZEN = "082099000001"
@@ -37,6 +38,8 @@ def submission() -> None:
     """The queries of one online submission through the API (it creates a dossier)."""
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(username=CITIZEN))
+    version = Procedure.objects.get(code=PROCEDURE).current_version
+    component = version.components.filter(required=True).values_list("pk", flat=True).first()
     timings = []
     for n in range(6):
         upload = SimpleUploadedFile("to-khai.pdf", PDF, content_type="application/pdf")
@@ -44,6 +47,7 @@ def submission() -> None:
             "procedure_code": PROCEDURE,
             "unit_code": UNIT_CODE,
             "form_data": json.dumps(FORM_DATA, ensure_ascii=False),
+            "file_components": json.dumps([component]),
             "files": upload,
         }
         with CaptureQueriesContext(connection) as captured:

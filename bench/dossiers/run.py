@@ -121,12 +121,22 @@ def lua_list(values: list[str]) -> str:
     return "{" + ", ".join(lua_string(v) for v in values) + "}"
 
 
+def required_component(base: str) -> int:
+    """The id of the procedure's required component (the birth certificate): the PDF is attached to it."""
+    body = requests.get(f"{base}/api/v1/procedures/{PROCEDURE}", timeout=30).json()
+    return next(component["id"] for component in body["components"] if component["required"])
+
+
+COMPONENT: dict[str, int] = {}  # filled by main() from the running server
+
+
 def multipart(boundary: str) -> bytes:
     parts = []
     for name, value in (
         ("procedure_code", PROCEDURE),
         ("unit_code", UNIT_CODE),
         ("form_data", json.dumps(FORM_DATA, ensure_ascii=False)),
+        ("file_components", json.dumps([COMPONENT["id"]])),
     ):
         parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
     parts.append(
@@ -291,6 +301,7 @@ def main() -> None:
             time.sleep(0.5)
         else:
             sys.exit("gunicorn did not start")
+        COMPONENT["id"] = required_component(base)
         citizens = [login(base, name) for name in CITIZENS[:2]]
         officers = [login(base, OFFICER) for _ in range(2)]
         check(base, citizens[0][0], citizens[0][1], officers[0][0])

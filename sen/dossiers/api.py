@@ -20,8 +20,9 @@ from sen.core.exceptions import InvalidInput, NotAuthenticated
 from sen.dossiers import policies, selectors, services
 from sen.dossiers.choices import DossierAction, DossierState, RatingLevel
 from sen.dossiers.deadlines import dossier_timeliness
-from sen.dossiers.models import Dossier, DossierRating
+from sen.dossiers.models import Dossier, DossierDraft, DossierRating
 from sen.identity.models import User
+from sen.procedures.choices import Channel
 
 router = Router(tags=["dossiers"])
 DEVICE_COOKIE = "sen_device"
@@ -32,6 +33,7 @@ class ActionIn(Schema):
     reason: str = Field("", max_length=4000)
     assignee: str = Field("", max_length=150, description="Tên đăng nhập người nhận bước tiếp theo")
     new_due_at: dt.datetime | None = Field(None, description="Ngày hẹn trả mới (hẹn lại, mẫu 04)")
+    amount_vnd: int | None = Field(None, ge=0, description="request-payment: số tiền phải nộp (đồng), nếu đã biết")
 
 
 class TransitionOut(Schema):
@@ -66,6 +68,15 @@ class SupplementOut(Schema):
     resumed_at: dt.datetime | None
     paused_minutes: int
     late_by_rule: bool
+
+
+class ObligationOut(Schema):
+    requested_at: dt.datetime
+    description: str
+    amount_vnd: int | None
+    resumed_at: dt.datetime | None
+    confirmed: bool
+    paused_minutes: int
 
 
 class ResultOut(Schema):
@@ -106,6 +117,7 @@ class DossierOut(Schema):
     effective_due_at: dt.datetime | None
     rescheduled_due_at: dt.datetime | None
     paused_minutes: int
+    paused_since: dt.datetime | None = Field(description="Thời điểm tạm dừng tính thời hạn (null: đang tính)")
     late_by_rule: bool
     timeliness: str
     current_step: str | None
@@ -115,6 +127,7 @@ class DossierOut(Schema):
     history: list[TransitionOut]
     handovers: list[HandoverOut]
     supplements: list[SupplementOut]
+    financial_obligations: list[ObligationOut]
     result: ResultOut | None = None
     rating: RatingOut | None = None
 
@@ -125,6 +138,30 @@ class ErrorOut(Schema):
     details: Any = None
 
 
+class DraftIn(Schema):
+    form_data: dict[str, Any] = Field(default_factory=dict, description="Các giá trị đã nhập (chưa cần đầy đủ)")
+    unit_code: str = Field("", max_length=64)
+
+
+class DraftFileOut(Schema):
+    id: int
+    component_id: int | None
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class DraftOut(Schema):
+    procedure_code: str
+    procedure_version: int
+    unit_code: str
+    form_data: dict[str, Any]
+    files: list[DraftFileOut]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
 ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
@@ -133,6 +170,13 @@ def _actor(request: HttpRequest) -> User:
     if not isinstance(user, User):
         raise NotAuthenticated()
     return user
+
+
+def _request_info(request: HttpRequest) -> services.RequestInfo:
+    context = request_context.current()
+    return services.RequestInfo(
+        ip=context.ip, user_agent=context.user_agent, device_cookie=request.COOKIES.get(DEVICE_COOKIE, "")
+    )
 
 
 def _username(user: Any) -> str | None:
@@ -181,6 +225,7 @@ def dossier_out(dossier: Dossier, actor: Any = None) -> dict[str, Any]:
         "effective_due_at": dossier.effective_due_at,
         "rescheduled_due_at": dossier.rescheduled_due_at,
         "paused_minutes": dossier.paused_minutes,
+        "paused_since": dossier.paused_since,
         "late_by_rule": dossier.late_by_rule,
         "timeliness": dossier_timeliness(dossier),
         "current_step": dossier.current_step.name if dossier.current_step else None,
@@ -223,6 +268,17 @@ def dossier_out(dossier: Dossier, actor: Any = None) -> dict[str, Any]:
             }
             for s in dossier.supplement_requests.all()
         ],
+        "financial_obligations": [
+            {
+                "requested_at": o.requested_at,
+                "description": o.description,
+                "amount_vnd": o.amount_vnd,
+                "resumed_at": o.resumed_at,
+                "confirmed": o.confirmed_by_id is not None,
+                "paused_minutes": o.paused_minutes,
+            }
+            for o in dossier.financial_obligations.all()
+        ],
         "result": _result_out(dossier, actor),
         "rating": rating_out(rating, dossier.code) if (rating := getattr(dossier, "rating", None)) else None,
     }
@@ -238,36 +294,90 @@ def _form_data(text: str) -> dict[str, Any]:
     return value
 
 
-def _incoming(upload: UploadedFile) -> services.IncomingFile:
+def _incoming(upload: UploadedFile, component_id: int | None = None) -> services.IncomingFile:
     name = upload.name or ""
     services.file_size_check(name, upload.size or 0)  # before reading it into memory
-    return services.IncomingFile(name=name, content=upload.read())
+    return services.IncomingFile(name=name, content=upload.read(), component_id=component_id)
+
+
+def _component_ids(text: str, count: int) -> list[int | None]:
+    """`file_components`: a JSON list giving, for each file in order, the id of the component
+    (thành phần hồ sơ) it is for (GET /api/v1/procedures/{code} lists them), or null."""
+    if not (text or "").strip():
+        return [None] * count
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    valid = isinstance(value, list) and all(
+        v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in value
+    )
+    if not valid or len(value) != count:
+        raise InvalidInput(
+            _("file_components phải là danh sách JSON, mỗi tệp một mã thành phần hồ sơ (hoặc null), theo thứ tự tệp."),
+            details={"field": "file_components", "files": count},
+        )
+    return list(value)
+
+
+def incoming_files(files: list[UploadedFile] | None, file_components: str) -> list[services.IncomingFile]:
+    uploads = files or []
+    return [
+        _incoming(upload, component_id)
+        for upload, component_id in zip(uploads, _component_ids(file_components, len(uploads)), strict=True)
+    ]
+
+
+class DossierIn(Schema):
+    """The multipart fields of POST /dossiers. Online (the default channel): for the logged-in account.
+    Counter and postal: a one-stop officer receives a paper dossier for the applicant named by CCCD."""
+
+    procedure_code: str = Field(max_length=32)
+    form_data: str = Field("{}", description="Biểu mẫu điện tử: một đối tượng JSON")
+    unit_code: str = Field("", max_length=64, description="Cơ quan tiếp nhận")
+    file_components: str = Field("", description="Danh sách JSON mã thành phần hồ sơ của từng tệp, theo thứ tự")
+    channel: str = Field("online", description="online | counter | postal")
+    applicant_national_id: str = Field("", max_length=20, description="counter/postal: số CCCD người nộp")
+    applicant_full_name: str = Field("", max_length=255)
+    applicant_phone: str = Field("", max_length=20)
+    applicant_address: str = Field("", max_length=500)
+    postal_tracking_no: str = Field("", max_length=64, description="postal: số hiệu bưu gửi (bắt buộc)")
+    note: str = Field("", max_length=4000)
 
 
 @router.post(
     "/dossiers",
     response={201: DossierOut, **ERRORS},
-    summary="Nộp hồ sơ trực tuyến (multipart; cần tiêu đề Idempotency-Key)",
+    summary="Nộp hồ sơ (multipart; cần tiêu đề Idempotency-Key): trực tuyến, hoặc cán bộ một cửa tiếp nhận "
+    "trực tiếp / qua bưu chính (channel=counter | postal)",
 )
 def dossier_submit(
-    request: HttpRequest,
-    procedure_code: Form[str],
-    form_data: Form[str] = "{}",
-    unit_code: Form[str] = "",
-    files: File[list[UploadedFile] | None] = None,
+    request: HttpRequest, payload: Form[DossierIn], files: File[list[UploadedFile] | None] = None
 ) -> Status:
-    context = request_context.current()
-    dossier = services.dossier_submit_online(
-        actor=_actor(request),
-        procedure_code=procedure_code,
-        form_data=_form_data(form_data),
-        files=[_incoming(upload) for upload in files or []],
-        context=services.RequestInfo(
-            ip=context.ip, user_agent=context.user_agent, device_cookie=request.COOKIES.get(DEVICE_COOKIE, "")
-        ),
-        idempotency_key=request.headers.get("Idempotency-Key", ""),
-        unit_code=unit_code,
-    )
+    common: dict[str, Any] = {
+        "actor": _actor(request),
+        "procedure_code": payload.procedure_code,
+        "form_data": _form_data(payload.form_data),
+        "files": incoming_files(files, payload.file_components),
+        "context": _request_info(request),
+        "idempotency_key": request.headers.get("Idempotency-Key", ""),
+    }
+    if payload.channel == Channel.ONLINE:
+        dossier = services.dossier_submit_online(unit_code=payload.unit_code, **common)
+    else:
+        dossier = services.dossier_receive_paper(
+            channel=payload.channel,
+            applicant=services.ApplicantDetails(
+                national_id=payload.applicant_national_id,
+                full_name=payload.applicant_full_name,
+                phone=payload.applicant_phone,
+                address=payload.applicant_address,
+            ),
+            unit_code=payload.unit_code,
+            postal_tracking_no=payload.postal_tracking_no,
+            note=payload.note,
+            **common,
+        )
     return Status(201, dossier_out(selectors.dossier_get(actor=request.user, code=dossier.code), request.user))
 
 
@@ -291,6 +401,7 @@ def dossier_action(request: HttpRequest, code: str, action: str, payload: Action
         reason=payload.reason,
         assignee=payload.assignee,
         new_due_at=payload.new_due_at,
+        amount_vnd=payload.amount_vnd,
     )
     return dossier_out(selectors.dossier_get(actor=request.user, code=code), request.user)
 
@@ -322,3 +433,100 @@ def dossier_rating(request: HttpRequest, code: str, payload: RatingIn) -> Status
         actor=_actor(request), dossier=dossier, level=payload.level.value, comment=payload.comment
     )
     return Status(201, rating_out(rating, dossier.code))
+
+
+# --- Drafts (one per account and procedure; only their owner sees them) -----------------------------
+def draft_out(draft: DossierDraft) -> dict[str, Any]:
+    return {
+        "procedure_code": draft.procedure.code,
+        "procedure_version": draft.procedure_version.number,
+        "unit_code": draft.unit_code,
+        "form_data": draft.form_data,
+        "files": [
+            {
+                "id": f.pk,
+                "component_id": f.component_id,
+                "name": f.name,
+                "content_type": f.content_type,
+                "size": f.size,
+                "sha256": f.sha256,
+            }
+            for f in draft.files.all()
+        ],
+        "created_at": draft.created_at,
+        "updated_at": draft.updated_at,
+    }
+
+
+def _draft_response(request: HttpRequest, procedure_code: str) -> dict[str, Any]:
+    return draft_out(selectors.draft_get(actor=request.user, procedure_code=procedure_code))
+
+
+@router.get("/dossier-drafts", response={200: list[DraftOut], **ERRORS}, summary="Các bản nháp hồ sơ của tôi")
+def draft_list(request: HttpRequest) -> list[dict[str, Any]]:
+    return [draft_out(draft) for draft in selectors.drafts_of(actor=_actor(request))]
+
+
+@router.get("/dossier-drafts/{procedure_code}", response={200: DraftOut, **ERRORS}, summary="Bản nháp hồ sơ của tôi")
+def draft_detail(request: HttpRequest, procedure_code: str) -> dict[str, Any]:
+    return _draft_response(request, procedure_code)
+
+
+@router.put(
+    "/dossier-drafts/{procedure_code}",
+    response={200: DraftOut, **ERRORS},
+    summary="Lưu bản nháp (tạo mới nếu chưa có): giá trị đã nhập và cơ quan tiếp nhận; tệp giữ nguyên",
+)
+def draft_put(request: HttpRequest, procedure_code: str, payload: DraftIn) -> dict[str, Any]:
+    services.dossier_draft_save(
+        actor=_actor(request), procedure_code=procedure_code, form_data=payload.form_data, unit_code=payload.unit_code
+    )
+    return _draft_response(request, procedure_code)
+
+
+@router.delete("/dossier-drafts/{procedure_code}", response={204: None, **ERRORS}, summary="Xoá bản nháp")
+def draft_delete(request: HttpRequest, procedure_code: str) -> Status:
+    services.dossier_draft_discard(actor=_actor(request), procedure_code=procedure_code)
+    return Status(204, None)
+
+
+@router.post(
+    "/dossier-drafts/{procedure_code}/files",
+    response={201: DraftOut, **ERRORS},
+    summary="Tải tệp lên bản nháp (multipart: files, file_components)",
+)
+def draft_files_add(
+    request: HttpRequest,
+    procedure_code: str,
+    file_components: Form[str] = "",
+    files: File[list[UploadedFile] | None] = None,
+) -> Status:
+    services.dossier_draft_save(
+        actor=_actor(request), procedure_code=procedure_code, files=incoming_files(files, file_components)
+    )
+    return Status(201, _draft_response(request, procedure_code))
+
+
+@router.delete(
+    "/dossier-drafts/{procedure_code}/files/{file_id}",
+    response={200: DraftOut, **ERRORS},
+    summary="Bỏ một tệp khỏi bản nháp",
+)
+def draft_file_delete(request: HttpRequest, procedure_code: str, file_id: int) -> dict[str, Any]:
+    services.dossier_draft_save(actor=_actor(request), procedure_code=procedure_code, remove_file_ids=[file_id])
+    return _draft_response(request, procedure_code)
+
+
+@router.post(
+    "/dossier-drafts/{procedure_code}/submit",
+    response={201: DossierOut, **ERRORS},
+    summary="Nộp hồ sơ từ bản nháp (cần tiêu đề Idempotency-Key; bản nháp được xoá khi nộp thành công)",
+)
+def draft_submit(request: HttpRequest, procedure_code: str) -> Status:
+    dossier = services.dossier_submit_draft(
+        actor=_actor(request),
+        procedure_code=procedure_code,
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
+        context=_request_info(request),
+    )
+    return Status(201, dossier_out(selectors.dossier_get(actor=request.user, code=dossier.code), request.user))

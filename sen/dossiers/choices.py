@@ -33,6 +33,11 @@ class DossierAction(models.TextChoices):
     COMPLETE = "complete", "Hoàn thành xử lý"
     RETURN_RESULT = "return-result", "Trả kết quả"
     RESCHEDULE = "reschedule", "Hẹn lại ngày trả"
+    REQUEST_PAYMENT = "request-payment", "Yêu cầu thực hiện nghĩa vụ tài chính"
+    CONFIRM_PAYMENT = "confirm-payment", "Xác nhận đã thực hiện nghĩa vụ tài chính"
+    REQUEST_WITHDRAWAL = "request-withdrawal", "Yêu cầu rút hồ sơ"
+    ACCEPT_WITHDRAWAL = "accept-withdrawal", "Đồng ý cho rút hồ sơ"
+    REJECT_WITHDRAWAL = "reject-withdrawal", "Không đồng ý cho rút hồ sơ"
 
 
 class Timeliness(models.TextChoices):

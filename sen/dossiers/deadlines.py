@@ -3,13 +3,14 @@ over a calendar and a dossier's fields: no queries.
 
 On-time rule (as the national portal judges it). The end of a dossier is the instant it was
 processed (state 9), else returned (10), else stopped or refused (8, 3). It is compared BY DATE
-(Vietnam) with the effective due date — the due date moved by the supplement pauses: earlier is
-"early", the same day "on_time", later "late". A second supplement request makes a dossier late
-whatever its dates (`late_by_rule`). An apology's new date (`rescheduled_due_at`) does not make a
-late dossier on time: it is shown, not judged against. An unfinished dossier is judged at the end
-of the period: past its effective due date it is "late", otherwise "pending" (so is one waiting for a
-supplement: its clock is stopped). A dossier without a legal time (or refused before receipt, hence
-without a due date) is "on_time" once ended and "pending" before.
+(Vietnam) with the effective due date — the due date moved by the pauses (waiting for a supplement or
+for the financial obligation): earlier is "early", the same day "on_time", later "late". A second
+supplement request makes a dossier late whatever its dates (`late_by_rule`). An apology's new date
+(`rescheduled_due_at`) does not make a late dossier on time: it is shown, not judged against. An
+unfinished dossier is judged at the end of the period: past its effective due date it is "late",
+otherwise "pending" (so is one whose clock is stopped: `paused_since` is set). A dossier without a
+legal time (or refused before receipt, hence without a due date) is "on_time" once ended and
+"pending" before.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from sen.core.calendar import VN_TZ, WorkingCalendar
-from sen.dossiers.choices import DossierState, Timeliness
+from sen.dossiers.choices import Timeliness
 from sen.dossiers.models import Dossier
 from sen.procedures.choices import TimeUnit
 from sen.procedures.models import ProcedureVersion, WorkflowStep
@@ -86,7 +87,7 @@ def dossier_timeliness(dossier: Dossier, *, period_end: dt.datetime | dt.date | 
         return Timeliness.LATE
     due_date = vietnam_date(due)
     if end is None:
-        if dossier.state == DossierState.WAITING_SUPPLEMENT:
+        if dossier.paused_since is not None:
             return Timeliness.PENDING
         return Timeliness.LATE if judged_on > due_date else Timeliness.PENDING
     end_date = vietnam_date(end)

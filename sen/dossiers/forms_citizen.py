@@ -28,11 +28,14 @@ from django.utils.translation import gettext_lazy
 from sen.core.exceptions import InvalidInput
 from sen.core.models import OrgUnit
 from sen.dossiers import services
+from sen.dossiers.models import DossierDraftFile
 from sen.procedures.choices import EFieldType
 from sen.procedures.eforms import ADDRESS_PARTS, MAX_TEXT, eform_validate
 from sen.procedures.models import Component
 
 KEY_FIELD = "_idempotency_key"
+REMOVE_FIELD = "_remove_file"
+FROM_DRAFT_FIELD = "_draft"
 UNIT_FIELD = "_unit_code"
 FILE_PREFIX = "_file_"
 ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
@@ -175,7 +178,11 @@ def eform_field(item: dict[str, Any]) -> forms.Field:
 # --- The submission form ------------------------------------------------------------------------
 class DossierSubmitForm(forms.Form):
     """The e-form of one procedure version, the component files, the receiving unit when the
-    applicant must choose it, and the idempotency key of this rendering (hidden)."""
+    applicant must choose it, and the idempotency key of this rendering (hidden).
+
+    With a draft: `kept_files` are the files already stored in it, shown beside their component's
+    input with a "remove" box (`_remove_file`); they count for the required components. With
+    `draft_mode` (the "Lưu nháp" button) only the files are checked: a draft may be incomplete."""
 
     def __init__(
         self,
@@ -183,22 +190,27 @@ class DossierSubmitForm(forms.Form):
         eform: list[dict[str, Any]],
         components: Iterable[Component] = (),
         units: Sequence[OrgUnit] | None = None,
+        kept_files: Sequence[DossierDraftFile] = (),
+        draft_mode: bool = False,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.eform = eform
+        self.draft_mode = draft_mode
         self.fields[KEY_FIELD] = forms.CharField(widget=forms.HiddenInput, max_length=128)
         if units is not None:
             choices = [("", _("— Chọn cơ quan —"))] + [(unit.code, unit.name) for unit in units]
             self.fields[UNIT_FIELD] = forms.ChoiceField(
                 label=_("Cơ quan tiếp nhận hồ sơ") + " *",
                 choices=choices,
+                required=not draft_mode,
                 error_messages={"required": _("Cần chọn cơ quan tiếp nhận hồ sơ.")},
             )
         for item in eform:
             self.fields[item["name"]] = eform_field(item)
         self.components = list(components)
+        self.kept_files = list(kept_files)
         for component in self.components:
             field = ComponentFileField(
                 label=component.name + (" *" if component.required else ""),
@@ -208,6 +220,13 @@ class DossierSubmitForm(forms.Form):
             )
             field.widget.attrs.update({"accept": ACCEPT})
             self.fields[file_field_name(component.pk)] = field
+        if self.kept_files:
+            self.fields[REMOVE_FIELD] = forms.TypedMultipleChoiceField(
+                choices=[(str(f.pk), f.name) for f in self.kept_files],
+                coerce=int,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
 
     # Groups, for the template.
     def eform_fields(self) -> list[forms.BoundField]:
@@ -216,21 +235,63 @@ class DossierSubmitForm(forms.Form):
     def file_fields(self) -> list[forms.BoundField]:
         return [self[file_field_name(component.pk)] for component in self.components]
 
+    def _ticked(self) -> set[str]:
+        getlist = getattr(self.data, "getlist", None)
+        return set(getlist(REMOVE_FIELD)) if self.is_bound and getlist else set()
+
+    def file_rows(self) -> list[tuple[forms.BoundField, list[tuple[DossierDraftFile, bool]]]]:
+        """Each component's file input with the draft's files kept for it (and whether "remove" is ticked)."""
+        ticked = self._ticked()
+        return [
+            (
+                self[file_field_name(c.pk)],
+                [(f, str(f.pk) in ticked) for f in self.kept_files if f.component_id == c.pk],
+            )
+            for c in self.components
+        ]
+
+    def unattached_kept_files(self) -> list[tuple[DossierDraftFile, bool]]:
+        ids = {component.pk for component in self.components}
+        ticked = self._ticked()
+        return [(f, str(f.pk) in ticked) for f in self.kept_files if f.component_id not in ids]
+
     def unit_field(self) -> forms.BoundField | None:
         return self[UNIT_FIELD] if UNIT_FIELD in self.fields else None
 
     # Values.
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if self.draft_mode:
+            return cleaned
         try:
             eform_validate(self.eform, self.eform_data())
         except InvalidInput as exc:
             self.add_service_error(exc)
+        self._components_check()
         return cleaned
+
+    def removed_file_ids(self) -> list[int]:
+        return list(self.cleaned_data.get(REMOVE_FIELD) or [])
+
+    def _components_check(self) -> None:
+        """The service's rule, checked here too so that the page says it with the other errors: each
+        required component needs a file (chosen now, or kept from the draft)."""
+        removed = set(self.removed_file_ids())
+        attached = [f.component_id for f in self.kept_files if f.pk not in removed]
+        for component in self.components:
+            if self.cleaned_data.get(file_field_name(component.pk)):
+                attached.append(component.pk)
+        for component in services.components_missing(self.components, attached):
+            name = file_field_name(component.pk)
+            if name not in self.errors:
+                self.add_error(name, missing_component_message(component))
 
     def eform_data(self) -> dict[str, Any]:
         """The e-form values as the service takes them ("" or {} when left empty)."""
         return {item["name"]: self.cleaned_data.get(item["name"], "") for item in self.eform}
+
+    def unit_code(self) -> str:
+        return str(self.cleaned_data.get(UNIT_FIELD) or "")
 
     def incoming_files(self) -> list[services.IncomingFile]:
         incoming = []
@@ -243,7 +304,7 @@ class DossierSubmitForm(forms.Form):
         return incoming
 
     def draft_data(self) -> dict[str, Any]:
-        """What the applicant typed, unvalidated, to keep as a draft (files are not kept)."""
+        """What the applicant typed in the e-form, unvalidated, to keep in a draft."""
         draft: dict[str, Any] = {}
         for item in self.eform:
             value = self[item["name"]].data
@@ -254,8 +315,6 @@ class DossierSubmitForm(forms.Form):
                 }
             else:
                 draft[item["name"]] = str(value or "")[:MAX_TEXT]
-        if UNIT_FIELD in self.fields:
-            draft[UNIT_FIELD] = str(self[UNIT_FIELD].data or "")[:64]
         return draft
 
     # Errors from the e-form validator and the service.
@@ -271,6 +330,18 @@ class DossierSubmitForm(forms.Form):
         if details.get("field") == "unit_code" and UNIT_FIELD in self.fields:
             self.add_error(UNIT_FIELD, exc.message)
             return
+        missing = details.get("components")
+        if isinstance(missing, list) and missing:
+            by_id: dict[Any, Component] = {component.pk: component for component in self.components}
+            for item in missing:
+                component = by_id.get(item.get("id")) if isinstance(item, dict) else None
+                if component is None:
+                    self.add_error(None, exc.message)
+                    return
+                name = file_field_name(component.pk)
+                if name not in self.errors:
+                    self.add_error(name, missing_component_message(component))
+            return
         target = self._file_field_for(details.get("file"))
         self.add_error(target, exc.message)
 
@@ -284,6 +355,12 @@ class DossierSubmitForm(forms.Form):
                 if _stored_name(upload.name or "") == name:
                     return field_name
         return None
+
+
+def missing_component_message(component: Component) -> str:
+    return _("Cần đính kèm “%(name)s”: đây là thành phần hồ sơ bắt buộc.") % {
+        "name": services.short_name(component.name)
+    }
 
 
 def _stored_name(name: str) -> str:

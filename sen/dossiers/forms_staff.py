@@ -13,7 +13,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sen.core.exceptions import InvalidInput
 from sen.dossiers.choices import DossierAction, DossierState
+from sen.dossiers.forms_citizen import DossierSubmitForm
+from sen.dossiers.services import ApplicantDetails
+from sen.identity.services import normalize_national_id, normalize_phone
 from sen.procedures.choices import Channel
 
 A = DossierAction
@@ -32,11 +36,24 @@ ACTION_FIELDS: dict[str, tuple[str, ...]] = {
     A.COMPLETE: (),
     A.RETURN_RESULT: (),
     A.RESCHEDULE: ("new_due_at!", "reason!"),
+    A.REQUEST_PAYMENT: ("reason!", "amount_vnd?"),
+    A.CONFIRM_PAYMENT: (),
+    A.REQUEST_WITHDRAWAL: ("reason!",),
+    A.ACCEPT_WITHDRAWAL: ("reason?",),
+    A.REJECT_WITHDRAWAL: ("reason!",),
+}
+REASON_LABELS: dict[str, Any] = {
+    A.REQUEST_PAYMENT: _("Nội dung nghĩa vụ tài chính"),
+    A.REQUEST_WITHDRAWAL: _("Lý do rút hồ sơ"),
 }
 
 REASON_HELP: dict[str, Any] = {
     A.REQUEST_SUPPLEMENT: _("Bắt buộc từ lần yêu cầu bổ sung thứ hai (hồ sơ khi đó bị tính quá hạn)."),
     A.RESCHEDULE: _("Lý do hẹn lại, ghi trên phiếu xin lỗi và hẹn lại ngày trả kết quả (mẫu 04)."),
+    A.REQUEST_PAYMENT: _(
+        "Phí, lệ phí, thuế người nộp phải thực hiện; thời gian chờ không tính vào thời hạn giải quyết."
+    ),
+    A.REJECT_WITHDRAWAL: _("Hồ sơ trở lại trạng thái trước khi có yêu cầu rút."),
 }
 ASSIGNEE_HELP: dict[str, Any] = {
     A.APPROVE: _("Để trống: trả về cán bộ đã tiếp nhận hồ sơ (nếu bước tiếp theo là bước của họ)."),
@@ -62,7 +79,7 @@ class ActionForm(forms.Form):
             name, required = spec[:-1], spec.endswith("!")
             if name == "reason":
                 fields[name] = forms.CharField(
-                    label=_("Lý do"),
+                    label=REASON_LABELS.get(action, _("Lý do")),
                     required=required,
                     max_length=4000,
                     help_text=REASON_HELP.get(action, ""),
@@ -75,6 +92,10 @@ class ActionForm(forms.Form):
                     required=required,
                     choices=blank + list(assignees),
                     help_text=ASSIGNEE_HELP.get(action, ""),
+                )
+            elif name == "amount_vnd":
+                fields[name] = forms.IntegerField(
+                    label=_("Số tiền (đồng)"), required=required, min_value=0, max_value=10**15
                 )
             elif name == "new_due_at":
                 fields[name] = forms.DateTimeField(
@@ -123,3 +144,107 @@ class QueueFilterForm(forms.Form):
         """The valid filters (call after is_valid): an invalid field counts as not given."""
         cleaned = getattr(self, "cleaned_data", {})
         return {name: str(cleaned.get(name) or "").strip() for name in self.fields}
+
+
+# --- Counter and postal intake ---------------------------------------------------------------------
+CHANNEL_FIELD = "_channel"
+TRACKING_FIELD = "_postal_tracking_no"
+NOTE_FIELD = "_note"
+APPLICANT_FIELDS = {
+    "national_id": "_applicant_national_id",
+    "full_name": "_applicant_full_name",
+    "phone": "_applicant_phone",
+    "address": "_applicant_address",
+}
+# Fields the service names in its errors (details["field"]) → this form's fields.
+SERVICE_FIELDS = {
+    "postal_tracking_no": TRACKING_FIELD,
+    "channel": CHANNEL_FIELD,
+    **{f"applicant_{name}": field for name, field in APPLICANT_FIELDS.items()},
+}
+
+
+class IntakeForm(DossierSubmitForm):
+    """A paper dossier keyed in by a one-stop officer: how it came (counter or post, with the postal
+    tracking number), the applicant (CCCD, name, phone, address), then the procedure's e-form and
+    component files as on the citizen's page. Field names start with "_" (never an e-form name)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[CHANNEL_FIELD] = forms.ChoiceField(
+            label=_("Hình thức nhận hồ sơ"),
+            choices=[
+                (Channel.COUNTER, _("Trực tiếp tại bộ phận một cửa")),
+                (Channel.POSTAL, _("Qua dịch vụ bưu chính")),
+            ],
+            initial=Channel.COUNTER,
+            widget=forms.RadioSelect,
+        )
+        self.fields[TRACKING_FIELD] = forms.CharField(
+            label=_("Số hiệu bưu gửi"),
+            required=False,
+            max_length=64,
+            help_text=_("Bắt buộc khi hồ sơ đến qua dịch vụ bưu chính, vd. EB123456789VN."),
+        )
+        self.fields[APPLICANT_FIELDS["national_id"]] = forms.CharField(
+            label=_("Số CCCD người nộp") + " *",
+            max_length=20,
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+            error_messages={"required": _("Cần số CCCD của người nộp.")},
+        )
+        self.fields[APPLICANT_FIELDS["full_name"]] = forms.CharField(
+            label=_("Họ và tên người nộp") + " *",
+            max_length=255,
+            error_messages={"required": _("Vui lòng nhập họ và tên.")},
+        )
+        self.fields[APPLICANT_FIELDS["phone"]] = forms.CharField(
+            label=_("Số điện thoại") + " *",
+            max_length=20,
+            widget=forms.TextInput(attrs={"inputmode": "tel"}),
+            help_text=_("Người nộp tra cứu hồ sơ bằng mã hồ sơ và 4 số cuối điện thoại."),
+            error_messages={"required": _("Cần số điện thoại của người nộp.")},
+        )
+        self.fields[APPLICANT_FIELDS["address"]] = forms.CharField(label=_("Địa chỉ"), required=False, max_length=500)
+        self.fields[NOTE_FIELD] = forms.CharField(
+            label=_("Ghi chú khi tiếp nhận"),
+            required=False,
+            max_length=4000,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+
+    # Groups, for the template.
+    def channel_fields(self) -> list[forms.BoundField]:
+        return [self[CHANNEL_FIELD], self[TRACKING_FIELD]]
+
+    def applicant_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in APPLICANT_FIELDS.values()]
+
+    def note_field(self) -> forms.BoundField:
+        return self[NOTE_FIELD]
+
+    # Values.
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        normalizers = {"national_id": normalize_national_id, "phone": normalize_phone}
+        for name, normalize in normalizers.items():
+            field = APPLICANT_FIELDS[name]
+            if cleaned.get(field):
+                try:
+                    cleaned[field] = normalize(cleaned[field])
+                except InvalidInput as exc:
+                    self.add_error(field, exc.message)
+        if cleaned.get(CHANNEL_FIELD) == Channel.POSTAL and not (cleaned.get(TRACKING_FIELD) or "").strip():
+            self.add_error(TRACKING_FIELD, _("Cần số hiệu bưu gửi khi hồ sơ đến qua dịch vụ bưu chính."))
+        return cleaned
+
+    def applicant(self) -> ApplicantDetails:
+        values = {name: str(self.cleaned_data.get(field) or "") for name, field in APPLICANT_FIELDS.items()}
+        return ApplicantDetails(**values)
+
+    def add_service_error(self, exc: InvalidInput) -> None:
+        details = exc.details if isinstance(exc.details, dict) else {}
+        field = SERVICE_FIELDS.get(str(details.get("field") or ""))
+        if field is not None:
+            self.add_error(field, exc.message)
+            return
+        super().add_service_error(exc)

@@ -1,10 +1,12 @@
 """One-stop dossiers (hồ sơ thủ tục hành chính): one model for the three channels.
 
 Deadlines. `due_at` (ngày hẹn trả) is computed once, when the dossier is received, and never changed
-(sen.dossiers.services is the only writer and refuses to). Supplement pauses add up in
-`paused_minutes` (working minutes); `effective_due_at` = due_at moved by that many working minutes
-is stored beside it, recomputed from due_at at each resume (never incrementally), so the work
-queues can filter "late" with one indexed comparison. A rescheduled date after an apology (form 04)
+(sen.dossiers.services is the only writer and refuses to). The clock pauses while the dossier waits
+for a supplement (5) or for the applicant's financial obligation (6): `paused_since` says since when
+(None: the clock runs), and the closed pauses add up in `paused_minutes` (working minutes);
+`effective_due_at` = due_at moved by that many working minutes is stored beside it, recomputed from
+due_at at each resume (never incrementally), so the work queues can filter "late" with one indexed
+comparison. A rescheduled date after an apology (form 04)
 goes in `rescheduled_due_at`; due_at and effective_due_at stay as they were.
 """
 
@@ -19,7 +21,7 @@ from django.db.models import Q
 from sen.core.models import OrgUnit
 from sen.dossiers.choices import DossierAction, DossierState, RatingLevel
 from sen.procedures.choices import Channel
-from sen.procedures.models import Component, ProcedureVersion, WorkflowStep
+from sen.procedures.models import Component, Procedure, ProcedureVersion, WorkflowStep
 
 
 class DossierCounter(models.Model):
@@ -50,6 +52,8 @@ class Dossier(models.Model):
     )
     channel = models.CharField("hình thức nộp", max_length=8, choices=Channel.choices)
     postal_tracking_no = models.CharField("số hiệu bưu gửi", max_length=64, blank=True)
+    # As the one-stop officer typed it for a paper dossier (online, the e-form holds the address).
+    applicant_address = models.CharField("địa chỉ người nộp", max_length=500, blank=True)
     form_data = models.JSONField("dữ liệu biểu mẫu", default=dict)
     state = models.CharField(
         "trạng thái", max_length=2, choices=DossierState.choices, default=DossierState.SUBMITTED, db_index=True
@@ -69,6 +73,7 @@ class Dossier(models.Model):
     effective_due_at = models.DateTimeField("hạn xử lý (đã cộng thời gian bổ sung)", null=True, blank=True)
     rescheduled_due_at = models.DateTimeField("ngày hẹn trả lại (sau xin lỗi)", null=True, blank=True)
     paused_minutes = models.PositiveIntegerField("số phút làm việc tạm dừng", default=0)
+    paused_since = models.DateTimeField("tạm dừng tính thời hạn từ", null=True, blank=True)
     supplement_count = models.PositiveSmallIntegerField("số lần yêu cầu bổ sung", default=0)
     late_by_rule = models.BooleanField("quá hạn theo quy định (bổ sung lần hai)", default=False)
 
@@ -217,6 +222,34 @@ class SupplementRequest(models.Model):
         return f"{self.dossier_id}: {self.requested_at:%Y-%m-%d %H:%M}"
 
 
+class FinancialObligation(models.Model):
+    """A request that the applicant fulfil a financial obligation (fees, charges, taxes) before the
+    dossier goes on: the clock pauses from `requested_at` until `resumed_at` (state 6). `confirmed_by`
+    is set when staff confirm it was met; a dossier stopped while waiting has a pause end without it."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="financial_obligations")
+    requested_at = models.DateTimeField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    description = models.TextField("nội dung nghĩa vụ tài chính")
+    amount_vnd = models.PositiveBigIntegerField("số tiền (đồng)", null=True, blank=True)
+    resumed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    paused_minutes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["dossier", "requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier"], condition=Q(resumed_at__isnull=True), name="obligation_one_open_per_dossier"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.requested_at:%Y-%m-%d %H:%M}"
+
+
 class IdempotencyKey(models.Model):
     """An online submission's Idempotency-Key: a retry returns the same dossier."""
 
@@ -281,3 +314,48 @@ class DossierRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.level}"
+
+
+class DossierDraft(models.Model):
+    """An applicant's unfinished online submission: one per account and procedure, with the typed
+    values (unvalidated: a draft may be incomplete) and the files already uploaded. Only its owner
+    sees it. Submitting it makes a dossier and removes the draft in the same transaction."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dossier_drafts")
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
+    procedure_version = models.ForeignKey(ProcedureVersion, on_delete=models.PROTECT, related_name="+")
+    unit_code = models.CharField("cơ quan tiếp nhận", max_length=64, blank=True)
+    form_data = models.JSONField("dữ liệu biểu mẫu", default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = "bản nháp hồ sơ"
+        verbose_name_plural = "bản nháp hồ sơ"
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "procedure"], name="dossier_draft_one_per_owner_procedure")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id}: {self.procedure_id}"
+
+
+class DossierDraftFile(models.Model):
+    """A file uploaded to a draft, stored like a dossier's (dossier_file_name: SHA-256 plus a random
+    suffix). On submission its stored file becomes the dossier's file: nothing is copied."""
+
+    draft = models.ForeignKey(DossierDraft, on_delete=models.CASCADE, related_name="files")
+    component = models.ForeignKey(Component, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    name = models.CharField("tên tệp", max_length=255)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField("dung lượng (byte)")
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(max_length=255)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["draft", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -213,7 +213,10 @@ def _name(user: User | None) -> str:
 
 
 def _address(dossier: Dossier) -> str:
-    """The first address field of the e-form, as one line."""
+    """The address the officer typed in for a paper dossier, else the first address field of the
+    e-form, as one line."""
+    if dossier.applicant_address:
+        return dossier.applicant_address
     for spec in dossier.procedure_version.eform or []:
         if spec.get("type") != EFieldType.ADDRESS:
             continue

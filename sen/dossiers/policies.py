@@ -1,6 +1,6 @@
 """Who may see and act on a dossier. Services, the API and (later) pages all ask here.
 
-- The applicant sees their own dossiers and may supplement them.
+- The applicant sees their own dossiers, may supplement them and ask to withdraw them (only they).
 - Staff see the dossiers of the units where they hold a one-stop role (one-stop officer, specialist,
   leader), inherited down the tree as the role says (sen.identity.policies).
 - Staff act when they hold the role the dossier's current workflow step needs, on the step's unit
@@ -23,8 +23,10 @@ from sen.identity import policies as identity
 from sen.procedures.models import WorkflowStep
 
 DOSSIER_ROLES = (identity.ONE_STOP_OFFICER, identity.SPECIALIST, identity.LEADER)
-# Actions the applicant takes on their own dossier.
-APPLICANT_ACTIONS = {DossierAction.SUPPLEMENT}
+# Actions the applicant takes on their own dossier (staff may also record a supplement handed in
+# at the desk); a withdrawal is asked for by the applicant alone.
+APPLICANT_ACTIONS = {DossierAction.SUPPLEMENT, DossierAction.REQUEST_WITHDRAWAL}
+APPLICANT_ONLY_ACTIONS = {DossierAction.REQUEST_WITHDRAWAL}
 
 
 def _is_person(actor: Any) -> bool:
@@ -74,6 +76,8 @@ def can_act(actor: Any, action: str, dossier: Dossier) -> bool:
         return False
     if action in APPLICANT_ACTIONS and dossier.applicant_id == actor.pk:
         return True
+    if action in APPLICANT_ONLY_ACTIONS:
+        return False
     step = acting_step(dossier)
     if step is None:
         return identity.has_role(actor, identity.ONE_STOP_OFFICER, dossier.unit)

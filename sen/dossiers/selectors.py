@@ -9,7 +9,14 @@ from django.utils.translation import gettext as _
 
 from sen.core.exceptions import NotFound
 from sen.dossiers import policies
-from sen.dossiers.models import Dossier, DossierRating, DossierResult, DossierTransition, Handover
+from sen.dossiers.models import (
+    Dossier,
+    DossierDraft,
+    DossierRating,
+    DossierResult,
+    DossierTransition,
+    Handover,
+)
 
 
 def dossiers_for(*, actor: Any, state: str = "") -> QuerySet[Dossier]:
@@ -35,6 +42,7 @@ def dossier_get(*, actor: Any, code: str) -> Dossier:
             ),
             "files",
             "supplement_requests",
+            "financial_obligations",
         )
         .first()
     )
@@ -76,3 +84,27 @@ def signed_result_pdf(code: str) -> bytes | None:
         return result_bytes(result)
     except OSError:
         return None
+
+
+# --- Drafts: only their owner ever reads them --------------------------------------------------------
+def drafts_of(*, actor: Any) -> QuerySet[DossierDraft]:
+    if not getattr(actor, "is_authenticated", False):
+        return DossierDraft.objects.none()
+    return (
+        DossierDraft.objects.filter(owner_id=actor.pk)
+        .select_related("procedure", "procedure_version")
+        .prefetch_related("files")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def draft_for(*, actor: Any, procedure_code: str) -> DossierDraft | None:
+    """`actor`'s draft for the procedure, with its files; None if they have none."""
+    return drafts_of(actor=actor).filter(procedure__code=(procedure_code or "").strip()).first()
+
+
+def draft_get(*, actor: Any, procedure_code: str) -> DossierDraft:
+    draft = draft_for(actor=actor, procedure_code=procedure_code)
+    if draft is None:
+        raise NotFound(_("Không tìm thấy bản nháp hồ sơ của bạn cho thủ tục này."), code="draft_not_found")
+    return draft

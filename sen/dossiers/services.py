@@ -29,7 +29,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,17 +53,21 @@ from sen.dossiers.deadlines import effective_due, receipt_due, step_due_at
 from sen.dossiers.models import (
     Dossier,
     DossierCounter,
+    DossierDraft,
+    DossierDraftFile,
     DossierFile,
     DossierRating,
     DossierTransition,
+    FinancialObligation,
     Handover,
     IdempotencyKey,
     SubmissionContext,
     SupplementRequest,
     dossier_file_name,
 )
-from sen.dossiers.states import TRANSITIONS
+from sen.dossiers.states import PREVIOUS, TRANSITIONS
 from sen.identity import policies as identity
+from sen.identity import services as identity_services
 from sen.identity.models import User
 from sen.procedures.choices import Channel, OnlineLevel
 from sen.procedures.eforms import eform_validate
@@ -154,10 +158,49 @@ def file_size_check(name: str, size: int) -> None:
         )
 
 
-def _files_check(files: Sequence[IncomingFile], version: ProcedureVersion) -> list[_CheckedFile]:
-    if len(files) > MAX_FILES:
+def short_name(name: str, limit: int = 90) -> str:
+    """A component's name cut to fit a message (the national data has names of several sentences)."""
+    text = " ".join((name or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip(" ,;.") + "…"
+
+
+def components_missing(components: Iterable[Component], attached: Iterable[int | None]) -> list[Component]:
+    """The required components of `components` that none of the `attached` component ids covers."""
+    have = {component_id for component_id in attached if component_id is not None}
+    return [component for component in components if component.required and component.pk not in have]
+
+
+def components_required_error(missing: Sequence[Component]) -> InvalidInput:
+    """The error naming the required components a submission lacks (details list them by id)."""
+    names = "; ".join(f"“{short_name(component.name)}”" for component in missing)
+    if len(missing) == 1:
+        message = _("Thiếu thành phần hồ sơ bắt buộc %(names)s: cần đính kèm ít nhất một tệp.") % {"names": names}
+    else:
+        message = _("Thiếu %(n)s thành phần hồ sơ bắt buộc: %(names)s. Mỗi thành phần cần ít nhất một tệp.") % {
+            "n": len(missing),
+            "names": names,
+        }
+    return InvalidInput(
+        message,
+        details={"field": "files", "components": [{"id": c.pk, "name": c.name} for c in missing]},
+        code="component_required",
+    )
+
+
+def _files_check(
+    files: Sequence[IncomingFile],
+    version: ProcedureVersion,
+    *,
+    kept: Sequence[int | None] = (),
+    complete: bool = True,
+) -> list[_CheckedFile]:
+    """Check each upload by count, size and content, and that its component belongs to `version`.
+    `kept`: the component ids of files already stored for this submission (a draft's). With
+    `complete`, every required component must then have a file (a draft need not be complete)."""
+    if len(files) + len(kept) > MAX_FILES:
         raise InvalidInput(_("Chỉ được nộp tối đa %(n)s tệp.") % {"n": MAX_FILES}, code="too_many_files")
-    component_ids = set(Component.objects.filter(version=version).values_list("pk", flat=True))
+    components = list(Component.objects.filter(version=version).order_by("order", "id"))
+    component_ids = {component.pk for component in components}
     checked = []
     for incoming in files:
         name = (incoming.name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255] or "tep"
@@ -185,6 +228,10 @@ def _files_check(files: Sequence[IncomingFile], version: ProcedureVersion) -> li
                 component_id=incoming.component_id,
             )
         )
+    if complete:
+        missing = components_missing(components, [*kept, *(item.component_id for item in checked)])
+        if missing:
+            raise components_required_error(missing)
     return checked
 
 
@@ -276,7 +323,11 @@ def _dossier_create(
     stored_names: Sequence[str],
     info: RequestInfo,
     postal_tracking_no: str = "",
+    kept_files: Sequence[DossierDraftFile] = (),
+    applicant_address: str = "",
 ) -> Dossier:
+    """`kept_files`: a draft's files, already stored; the dossier's file rows point at their stored
+    files (nothing is copied)."""
     now = timezone.now()
     dossier = Dossier.objects.create(
         code=_next_code(unit, now),
@@ -285,6 +336,7 @@ def _dossier_create(
         applicant=applicant,
         channel=channel,
         postal_tracking_no=postal_tracking_no,
+        applicant_address=applicant_address,
         form_data=audit.to_jsonable(form_data),
         state=DossierState.SUBMITTED,
         submitted_at=now,
@@ -313,6 +365,19 @@ def _dossier_create(
         )
         for item, stored_name in zip(files, stored_names, strict=True)
     )
+    DossierFile.objects.bulk_create(
+        DossierFile(
+            dossier=dossier,
+            component_id=kept.component_id,
+            name=kept.name,
+            content_type=kept.content_type,
+            size=kept.size,
+            sha256=kept.sha256,
+            file=kept.file.name,
+            uploaded_by=actor,
+        )
+        for kept in kept_files
+    )
     _history(dossier=dossier, action=DossierAction.SUBMIT, actor=actor, at=now, from_state="")
     audit.record(
         actor=actor,
@@ -324,7 +389,7 @@ def _dossier_create(
             "unit": unit.pk,
             "channel": channel,
             "applicant": applicant.pk,
-            "files": [item.sha256 for item in files],
+            "files": [item.sha256 for item in files] + [kept.sha256 for kept in kept_files],
         },
         acting_unit=unit if channel != Channel.ONLINE else None,
     )
@@ -354,6 +419,16 @@ def _replay(actor: User, key: str, request_hash: str) -> Dossier | None:
     return existing.dossier
 
 
+def _idempotency_key(value: str) -> str:
+    key = (value or "").strip()
+    if not key or len(key) > 128:
+        raise InvalidInput(
+            _("Cần tiêu đề Idempotency-Key (tối đa 128 ký tự) khi nộp hồ sơ."),
+            code="idempotency_key_required",
+        )
+    return key
+
+
 def dossier_submit_online(
     *,
     actor: User,
@@ -368,15 +443,8 @@ def dossier_submit_online(
     the same dossier; the same key with another body is a conflict."""
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied()
-    key = (idempotency_key or "").strip()
-    if not key or len(key) > 128:
-        raise InvalidInput(
-            _("Cần tiêu đề Idempotency-Key (tối đa 128 ký tự) khi nộp hồ sơ trực tuyến."),
-            code="idempotency_key_required",
-        )
-    version = _version_for(procedure_code)
-    if version.online_level == OnlineLevel.NONE:
-        raise InvalidInput(_("Thủ tục này không nhận hồ sơ trực tuyến."), code="not_online")
+    key = _idempotency_key(idempotency_key)
+    version = _online_version(actor, procedure_code)
     checked = _files_check(files, version)
     request_hash = _request_hash(procedure_code, unit_code, form_data, checked)
     replayed = _replay(actor, key, request_hash)
@@ -407,10 +475,285 @@ def dossier_submit_online(
     return dossier
 
 
+# --- Drafts ----------------------------------------------------------------------------------------
+MAX_DRAFT_FORM_BYTES = 64 * 1024
+
+
+def _online_version(actor: Any, procedure_code: str) -> ProcedureVersion:
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied()
+    version = _version_for(procedure_code)
+    if version.online_level == OnlineLevel.NONE:
+        raise InvalidInput(_("Thủ tục này không nhận hồ sơ trực tuyến."), code="not_online")
+    return version
+
+
+def _draft_form_data(form_data: Any) -> dict[str, Any]:
+    """What a draft keeps of the form: any JSON object of bounded size (it is validated on submission)."""
+    if not isinstance(form_data, dict):
+        raise InvalidInput(_("form_data phải là một đối tượng JSON."), details={"field": "form_data"})
+    value = audit.to_jsonable(form_data)
+    if len(json.dumps(value, ensure_ascii=False).encode()) > MAX_DRAFT_FORM_BYTES:
+        raise InvalidInput(
+            _("Dữ liệu bản nháp quá lớn (tối đa %(kb)s KB).") % {"kb": MAX_DRAFT_FORM_BYTES // 1024},
+            details={"field": "form_data"},
+            code="draft_too_large",
+        )
+    return dict(value)
+
+
+def _draft_locked(actor: User, procedure: Procedure) -> DossierDraft | None:
+    return (
+        DossierDraft.objects.select_for_update()
+        .filter(owner=actor, procedure=procedure)
+        .select_related("procedure_version")
+        .first()
+    )
+
+
+def _draft_not_found() -> NotFound:
+    return NotFound(_("Không tìm thấy bản nháp hồ sơ của bạn cho thủ tục này."), code="draft_not_found")
+
+
+def _draft_rebind(draft: DossierDraft, version: ProcedureVersion, files: list[DossierDraftFile]) -> list[str | None]:
+    """Move a draft saved under an older version to `version`: each file follows the component of
+    the same name; a file whose component is gone is removed. Returns the stored names to delete."""
+    if draft.procedure_version_id == version.pk:
+        return []
+    by_name = {c.name: c.pk for c in Component.objects.filter(version=version)}
+    old_names = dict(
+        Component.objects.filter(pk__in=[f.component_id for f in files if f.component_id]).values_list("pk", "name")
+    )
+    dropped: list[str | None] = []
+    for item in list(files):
+        new_id = by_name.get(old_names.get(item.component_id, "")) if item.component_id else None
+        if item.component_id and new_id is None:
+            dropped.append(item.file.name)
+            item.delete()
+            files.remove(item)
+        elif new_id != item.component_id:
+            item.component_id = new_id
+            item.save(update_fields=["component"])
+    draft.procedure_version = version
+    return dropped
+
+
+def _draft_removals(files: list[DossierDraftFile], remove_file_ids: Iterable[int]) -> list[DossierDraftFile]:
+    """The draft's files the applicant takes out; an id that is not one of them is NotFound."""
+    by_id = {item.pk: item for item in files}
+    removed = []
+    for file_id in set(remove_file_ids):
+        if file_id not in by_id:
+            raise NotFound(_("Không tìm thấy tệp này trong bản nháp."), code="draft_file_not_found")
+        removed.append(by_id[file_id])
+    return removed
+
+
+def _forget_after_commit(names: Sequence[str | None]) -> None:
+    """Delete stored files once the transaction that dropped their rows has committed."""
+    kept = [name for name in names if name]
+    if kept:
+        transaction.on_commit(lambda: _files_forget(kept))
+
+
+def dossier_draft_save(
+    *,
+    actor: User,
+    procedure_code: str,
+    form_data: dict[str, Any] | None = None,
+    unit_code: str | None = None,
+    files: Sequence[IncomingFile] = (),
+    remove_file_ids: Iterable[int] = (),
+) -> DossierDraft:
+    """Create or update `actor`'s draft for the procedure: the typed values (None keeps them), the
+    receiving unit, new files (checked by size and content like a submission's, but a draft need not
+    have every required component) and files taken out. A draft saved under an older version of the
+    procedure moves to the current one."""
+    version = _online_version(actor, procedure_code)
+    data = _draft_form_data(form_data) if form_data is not None else None
+    unit = (unit_code or "").strip()[:64] if unit_code is not None else None
+    checked = _files_check(files, version, complete=False)
+    with _files_stored(checked) as written, transaction.atomic():
+        draft = _draft_locked(actor, version.procedure)
+        if draft is None:
+            try:
+                with transaction.atomic():
+                    draft = DossierDraft.objects.create(
+                        owner=actor, procedure=version.procedure, procedure_version=version
+                    )
+            except IntegrityError:  # a concurrent first save: lock theirs
+                draft = _draft_locked(actor, version.procedure)
+                if draft is None:
+                    raise
+        existing = list(draft.files.all())
+        dropped = _draft_rebind(draft, version, existing)
+        removed = _draft_removals(existing, remove_file_ids)
+        if len(existing) - len(removed) + len(checked) > MAX_FILES:
+            raise InvalidInput(_("Chỉ được nộp tối đa %(n)s tệp.") % {"n": MAX_FILES}, code="too_many_files")
+        dropped += [item.file.name for item in removed]
+        DossierDraftFile.objects.filter(pk__in=[item.pk for item in removed]).delete()
+        DossierDraftFile.objects.bulk_create(
+            DossierDraftFile(
+                draft=draft,
+                component_id=item.component_id,
+                name=item.name,
+                content_type=item.content_type,
+                size=len(item.content),
+                sha256=item.sha256,
+                file=stored_name,
+            )
+            for item, stored_name in zip(checked, written, strict=True)
+        )
+        if data is not None:
+            draft.form_data = data
+        if unit is not None:
+            draft.unit_code = unit
+        draft.save()
+        audit.record(
+            actor=actor,
+            action="dossiers.draft.save",
+            obj=draft,
+            after={
+                "procedure_version": version.pk,
+                "added": [item.sha256 for item in checked],
+                "removed": [item.sha256 for item in removed],
+            },
+        )
+        _forget_after_commit(dropped)
+    return draft
+
+
+def dossier_draft_discard(*, actor: User, procedure_code: str) -> None:
+    """Delete `actor`'s draft for the procedure and its stored files (after the commit)."""
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied()
+    procedure = Procedure.objects.filter(code=str(procedure_code).strip()).first()
+    with transaction.atomic():
+        draft = _draft_locked(actor, procedure) if procedure is not None else None
+        if draft is None:
+            raise _draft_not_found()
+        names = [item.file.name for item in draft.files.all()]
+        audit.record(actor=actor, action="dossiers.draft.discard", obj=draft, before={"files": len(names)})
+        draft.files.all().delete()
+        draft.delete()
+        _forget_after_commit(names)
+
+
+def dossier_submit_draft(
+    *,
+    actor: User,
+    procedure_code: str,
+    idempotency_key: str,
+    context: RequestInfo | None = None,
+    form_data: dict[str, Any] | None = None,
+    unit_code: str | None = None,
+    files: Sequence[IncomingFile] = (),
+    remove_file_ids: Iterable[int] = (),
+) -> Dossier:
+    """Submit `actor`'s draft for the procedure online: its files plus `files`, less `remove_file_ids`;
+    its values unless `form_data` / `unit_code` replace them. The dossier is made and the draft
+    removed in one transaction. A retry with the same key returns the same dossier, also after the
+    draft is gone; nothing is written when anything is refused."""
+    key = _idempotency_key(idempotency_key)
+    version = _online_version(actor, procedure_code)
+    request_hash = hashlib.sha256(f"draft:{version.procedure.code}".encode()).hexdigest()
+    replayed = _replay(actor, key, request_hash)
+    if replayed is not None:
+        return replayed
+    checked = _files_check(files, version, complete=False)
+    try:
+        with _files_stored(checked) as written, transaction.atomic():
+            draft = _draft_locked(actor, version.procedure)
+            if draft is None:
+                raise _draft_not_found()
+            kept = list(draft.files.all())
+            dropped = _draft_rebind(draft, version, kept)
+            removed = _draft_removals(kept, remove_file_ids)
+            kept = [item for item in kept if item not in removed]
+            if len(kept) + len(checked) > MAX_FILES:
+                raise InvalidInput(_("Chỉ được nộp tối đa %(n)s tệp.") % {"n": MAX_FILES}, code="too_many_files")
+            components = list(Component.objects.filter(version=version).order_by("order", "id"))
+            missing = components_missing(
+                components, [item.component_id for item in kept] + [item.component_id for item in checked]
+            )
+            if missing:
+                raise components_required_error(missing)
+            unit = _receiving_unit(version, draft.unit_code if unit_code is None else unit_code)
+            cleaned = eform_validate(version.eform, draft.form_data if form_data is None else form_data)
+            dossier = _dossier_create(
+                actor=actor,
+                applicant=actor,
+                version=version,
+                unit=unit,
+                channel=Channel.ONLINE,
+                form_data=cleaned,
+                files=checked,
+                stored_names=written,
+                info=context or RequestInfo(),
+                kept_files=kept,
+            )
+            IdempotencyKey.objects.create(key=key, account=actor, request_hash=request_hash, dossier=dossier)
+            draft.files.all().delete()
+            draft.delete()
+            _forget_after_commit(dropped + [item.file.name for item in removed])
+    except (IntegrityError, NotFound) as exc:
+        # A concurrent retry with the same key committed first (and removed the draft): its dossier.
+        replayed = _replay(actor, key, request_hash)
+        if replayed is None:
+            raise
+        if isinstance(exc, NotFound) and exc.code != "draft_not_found":
+            raise
+        return replayed
+    return dossier
+
+
+@dataclass(frozen=True)
+class ApplicantDetails:
+    """The applicant of a paper dossier as the officer types them in: found by CCCD, or given an
+    account (sen.identity.services.citizen_for_intake)."""
+
+    national_id: str
+    full_name: str = ""
+    phone: str = ""
+    address: str = ""
+
+
+STAFF_CHANNELS = (Channel.COUNTER, Channel.POSTAL)
+MAX_ADDRESS = 500
+
+
+def _applicant_checked(applicant: User | ApplicantDetails) -> User | ApplicantDetails:
+    """Normalised applicant details (InvalidInput naming the field), checked before anything is written."""
+    if isinstance(applicant, User):
+        if applicant.pk is None:
+            raise InvalidInput(_("Cần người nộp hồ sơ."), code="applicant_required")
+        return applicant
+    try:
+        national_id = identity_services.normalize_national_id(applicant.national_id)
+        existing = User.objects.filter(national_id=national_id).exists()
+        full_name = " ".join((applicant.full_name or "").split())
+        if not full_name and not existing:
+            raise InvalidInput(_("Vui lòng nhập họ và tên."), details={"full_name": [_("Vui lòng nhập họ và tên.")]})
+        phone = identity_services.normalize_phone(applicant.phone) if applicant.phone or not existing else ""
+    except InvalidInput as exc:
+        field = next(iter(exc.details), "") if isinstance(exc.details, dict) else ""
+        raise InvalidInput(
+            exc.message, details={"field": f"applicant_{field}" if field else "applicant"}, code="invalid_applicant"
+        ) from None
+    address = " ".join((applicant.address or "").split())
+    if len(address) > MAX_ADDRESS:
+        raise InvalidInput(
+            _("Địa chỉ tối đa %(n)s ký tự.") % {"n": MAX_ADDRESS},
+            details={"field": "applicant_address"},
+            code="invalid_applicant",
+        )
+    return ApplicantDetails(national_id=national_id, full_name=full_name, phone=phone, address=address)
+
+
 def _staff_intake(
     *,
     actor: User,
-    applicant: User,
+    applicant: User | ApplicantDetails,
     procedure_code: str,
     form_data: dict[str, Any],
     files: Sequence[IncomingFile],
@@ -419,47 +762,90 @@ def _staff_intake(
     channel: str,
     postal_tracking_no: str = "",
     note: str = "",
+    idempotency_key: str = "",
 ) -> Dossier:
+    """A paper dossier received by a one-stop officer (counter or post), received at once. With an
+    idempotency key, a retry of the same request returns the same dossier."""
     version = _version_for(procedure_code)
     if unit is None:
         employment = identity.current_employment(actor)
         unit = employment.unit if employment is not None else None
     if unit is None or not policies.can_receive_at(actor, unit):
         raise PermissionDenied(_("Bạn không phải cán bộ một cửa của cơ quan tiếp nhận này."))
-    if getattr(applicant, "pk", None) is None:
-        raise InvalidInput(_("Cần người nộp hồ sơ."), code="applicant_required")
+    person = _applicant_checked(applicant)
     checked = _files_check(files, version)
+    key = _idempotency_key(idempotency_key) if idempotency_key else ""
+    request_hash = ""
+    if key:
+        body = {
+            "channel": channel,
+            "unit": unit.code,
+            "applicant": person.national_id if isinstance(person, ApplicantDetails) else person.pk,
+            "postal_tracking_no": postal_tracking_no,
+        }
+        request_hash = _request_hash(procedure_code, json.dumps(body, sort_keys=True), form_data, checked)
+        replayed = _replay(actor, key, request_hash)
+        if replayed is not None:
+            return replayed
     cleaned = eform_validate(version.eform, form_data)
-    with _files_stored(checked) as written, transaction.atomic():
-        dossier = _dossier_create(
-            actor=actor,
-            applicant=applicant,
-            version=version,
-            unit=unit,
-            channel=channel,
-            form_data=cleaned,
-            files=checked,
-            stored_names=written,
-            info=context or RequestInfo(),
-            postal_tracking_no=postal_tracking_no,
-        )
-        dossier = dossier_transition(actor=actor, dossier=dossier, action=DossierAction.RECEIVE, note=note)
+    try:
+        with _files_stored(checked) as written, transaction.atomic():
+            if isinstance(person, ApplicantDetails):
+                applicant_user = identity_services.citizen_for_intake(
+                    actor=actor, national_id=person.national_id, full_name=person.full_name, phone=person.phone
+                )
+                address = person.address
+            else:
+                applicant_user, address = person, ""
+            dossier = _dossier_create(
+                actor=actor,
+                applicant=applicant_user,
+                version=version,
+                unit=unit,
+                channel=channel,
+                form_data=cleaned,
+                files=checked,
+                stored_names=written,
+                info=context or RequestInfo(),
+                postal_tracking_no=postal_tracking_no,
+                applicant_address=address,
+            )
+            if key:
+                IdempotencyKey.objects.create(key=key, account=actor, request_hash=request_hash, dossier=dossier)
+            dossier = dossier_transition(actor=actor, dossier=dossier, action=DossierAction.RECEIVE, note=note)
+    except IntegrityError:
+        replayed = _replay(actor, key, request_hash) if key else None
+        if replayed is None:
+            raise
+        return replayed
     return dossier
+
+
+def _tracking_no(value: str) -> str:
+    tracking = (value or "").strip()
+    if not tracking or len(tracking) > 64:
+        raise InvalidInput(
+            _("Cần số hiệu bưu gửi (tối đa 64 ký tự)."),
+            details={"field": "postal_tracking_no"},
+            code="tracking_no_required",
+        )
+    return tracking
 
 
 def dossier_receive_at_counter(
     *,
     actor: User,
-    applicant: User,
+    applicant: User | ApplicantDetails,
     procedure_code: str,
     form_data: dict[str, Any],
     files: Sequence[IncomingFile] = (),
     unit: OrgUnit | None = None,
     context: RequestInfo | None = None,
     note: str = "",
+    idempotency_key: str = "",
 ) -> Dossier:
     """A one-stop officer receives a paper dossier for `applicant`: channel counter, the officer as
-    submitting account and receiver, received at once (the clock starts)."""
+    submitting account and receiver, received at once (the clock starts). Never an online one."""
     return _staff_intake(
         actor=actor,
         applicant=applicant,
@@ -470,13 +856,14 @@ def dossier_receive_at_counter(
         context=context,
         channel=Channel.COUNTER,
         note=note,
+        idempotency_key=idempotency_key,
     )
 
 
 def dossier_receive_by_post(
     *,
     actor: User,
-    applicant: User,
+    applicant: User | ApplicantDetails,
     procedure_code: str,
     form_data: dict[str, Any],
     postal_tracking_no: str,
@@ -484,11 +871,9 @@ def dossier_receive_by_post(
     unit: OrgUnit | None = None,
     context: RequestInfo | None = None,
     note: str = "",
+    idempotency_key: str = "",
 ) -> Dossier:
     """A one-stop officer registers a dossier that arrived by post, with its tracking number."""
-    tracking = (postal_tracking_no or "").strip()
-    if not tracking or len(tracking) > 64:
-        raise InvalidInput(_("Cần số hiệu bưu gửi (tối đa 64 ký tự)."), code="tracking_no_required")
     return _staff_intake(
         actor=actor,
         applicant=applicant,
@@ -498,9 +883,58 @@ def dossier_receive_by_post(
         unit=unit,
         context=context,
         channel=Channel.POSTAL,
-        postal_tracking_no=tracking,
+        postal_tracking_no=_tracking_no(postal_tracking_no),
         note=note,
+        idempotency_key=idempotency_key,
     )
+
+
+def dossier_receive_paper(
+    *,
+    actor: User,
+    channel: str,
+    applicant: User | ApplicantDetails,
+    procedure_code: str,
+    form_data: dict[str, Any],
+    files: Sequence[IncomingFile] = (),
+    unit_code: str = "",
+    postal_tracking_no: str = "",
+    context: RequestInfo | None = None,
+    note: str = "",
+    idempotency_key: str = "",
+) -> Dossier:
+    """The counter or postal intake by channel name, the receiving unit by code (default: the
+    officer's own unit) — what the intake page and the API call, always with an idempotency key."""
+    idempotency_key = _idempotency_key(idempotency_key)
+    if channel not in STAFF_CHANNELS:
+        raise InvalidInput(
+            _("Hình thức nộp không hợp lệ."),
+            details={"field": "channel", "allowed": [str(c) for c in Channel]},
+            code="invalid_channel",
+        )
+    unit = None
+    if unit_code.strip():
+        unit = OrgUnit.objects.filter(code=unit_code.strip(), active_to__isnull=True).first()
+        if unit is None:
+            raise InvalidInput(
+                _("Không tìm thấy cơ quan tiếp nhận có mã %(code)s.") % {"code": unit_code},
+                details={"field": "unit_code"},
+                code="unknown_unit",
+            )
+    common: dict[str, Any] = {
+        "actor": actor,
+        "applicant": applicant,
+        "procedure_code": procedure_code,
+        "form_data": form_data,
+        "files": files,
+        "unit": unit,
+        "context": context,
+        "note": note,
+        "idempotency_key": idempotency_key,
+    }
+    if channel == Channel.POSTAL:
+        return dossier_receive_by_post(postal_tracking_no=postal_tracking_no, **common)
+    return dossier_receive_at_counter(**common)
 
 
 # --- Moving state -------------------------------------------------------------------------------
@@ -515,6 +949,7 @@ class _Step:
     kwargs: dict[str, Any]
     details: dict[str, Any] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)  # files stored by the handler (deleted on failure)
+    next_state: str | None = None  # for a PREVIOUS target: the state the handler found
 
     def text(self, name: str) -> str:
         value = self.kwargs.get(name) or ""
@@ -670,26 +1105,83 @@ def _on_request_supplement(ctx: _Step) -> None:
     SupplementRequest.objects.create(
         dossier=dossier, requested_at=ctx.now, requested_by=ctx.actor, reason=reason, late_by_rule=late
     )
+    dossier.paused_since = ctx.now
     dossier.supplement_count += 1
     if late:
         dossier.late_by_rule = True
     ctx.details.update({"supplement_no": dossier.supplement_count, "late_by_rule": late})
 
 
-def _close_pause(ctx: _Step) -> None:
-    """End the open supplement pause: count its working minutes and move the effective due date."""
+def _close_pause(ctx: _Step) -> SupplementRequest | FinancialObligation | None:
+    """End the open pause — a supplement request or a financial obligation: count its working minutes,
+    move the effective due date by them (recomputed from due_at) and restart the clock."""
     dossier = ctx.dossier
-    request = SupplementRequest.objects.select_for_update().filter(dossier=dossier, resumed_at__isnull=True).first()
-    if request is None:
-        return
-    paused = max(0, ctx.calendar.working_minutes_between(request.requested_at, ctx.now))
-    request.resumed_at = ctx.now
-    request.paused_minutes = paused
-    request.save(update_fields=["resumed_at", "paused_minutes"])
+    pause: SupplementRequest | FinancialObligation | None = (
+        SupplementRequest.objects.select_for_update().filter(dossier=dossier, resumed_at__isnull=True).first()
+        or FinancialObligation.objects.select_for_update().filter(dossier=dossier, resumed_at__isnull=True).first()
+    )
+    dossier.paused_since = None
+    if pause is None:
+        return None
+    paused = max(0, ctx.calendar.working_minutes_between(pause.requested_at, ctx.now))
+    pause.resumed_at = ctx.now
+    pause.paused_minutes = paused
+    pause.save(update_fields=["resumed_at", "paused_minutes"])
     dossier.paused_minutes += paused
     if dossier.due_at is not None:
         dossier.effective_due_at = effective_due(ctx.calendar, dossier.due_at, dossier.paused_minutes)
     ctx.details.update({"paused_minutes": paused, "effective_due_at": dossier.effective_due_at})
+    return pause
+
+
+def _on_request_payment(ctx: _Step) -> None:
+    """The financial obligation the applicant must meet (what, and how much when known): the clock
+    pauses, like for a supplement (the national rule does not count the time taken to pay)."""
+    description = _require_reason(ctx)
+    amount = ctx.kwargs.get("amount_vnd")
+    if amount in ("", None):
+        amount = None
+    elif isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+        raise InvalidInput(
+            _("Số tiền phải là số nguyên không âm (đồng)."), details={"field": "amount_vnd"}, code="invalid_amount"
+        )
+    FinancialObligation.objects.create(
+        dossier=ctx.dossier, requested_at=ctx.now, requested_by=ctx.actor, description=description, amount_vnd=amount
+    )
+    ctx.dossier.paused_since = ctx.now
+    ctx.details.update({"amount_vnd": amount})
+
+
+def _on_confirm_payment(ctx: _Step) -> None:
+    obligation = _close_pause(ctx)
+    if isinstance(obligation, FinancialObligation):
+        obligation.confirmed_by = ctx.actor
+        obligation.save(update_fields=["confirmed_by"])
+
+
+def _on_request_withdrawal(ctx: _Step) -> None:
+    """The applicant asks to withdraw; the dossier waits for the agency's answer. A pause (5, 6) goes on."""
+    _require_reason(ctx)
+    ctx.details["back_to"] = ctx.dossier.state
+
+
+def _on_accept_withdrawal(ctx: _Step) -> None:
+    ctx.dossier.ended_at = ctx.now
+    _close_pause(ctx)
+
+
+def _on_reject_withdrawal(ctx: _Step) -> None:
+    """Back to the state before the request (the table's PREVIOUS), with the reason."""
+    _require_reason(ctx)
+    request = (
+        DossierTransition.objects.filter(dossier=ctx.dossier, action=DossierAction.REQUEST_WITHDRAWAL)
+        .order_by("-at", "-id")
+        .first()
+    )
+    if request is None or not request.from_state:
+        raise Conflict(_("Không tìm thấy yêu cầu rút hồ sơ."), code="no_withdrawal_request")
+    ctx.next_state = request.from_state
+    ctx.details["back_to"] = request.from_state
 
 
 def _on_supplement(ctx: _Step) -> None:
@@ -745,14 +1237,20 @@ HANDLERS: dict[str, Callable[[_Step], None]] = {
     DossierAction.COMPLETE: _on_complete,
     DossierAction.RETURN_RESULT: _on_return_result,
     DossierAction.RESCHEDULE: _on_reschedule,
+    DossierAction.REQUEST_PAYMENT: _on_request_payment,
+    DossierAction.CONFIRM_PAYMENT: _on_confirm_payment,
+    DossierAction.REQUEST_WITHDRAWAL: _on_request_withdrawal,
+    DossierAction.ACCEPT_WITHDRAWAL: _on_accept_withdrawal,
+    DossierAction.REJECT_WITHDRAWAL: _on_reject_withdrawal,
 }
 assert set(HANDLERS) == set(TRANSITIONS), "every action of the table has a handler"
 
 
 def dossier_transition(*, actor: User, dossier: Dossier, action: str, **kwargs: Any) -> Dossier:
     """Apply `action` to `dossier` as `actor`. kwargs: note, reason, assignee (username or User),
-    new_due_at (reschedule). Raises NotFound (not visible), PermissionDenied (visible, not allowed),
-    Conflict (the table or a guard refuses it in this state), InvalidInput."""
+    new_due_at (reschedule), amount_vnd (request-payment). Raises NotFound (not visible),
+    PermissionDenied (visible, not allowed), Conflict (the table or a guard refuses it in this state),
+    InvalidInput."""
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise InvalidInput(
@@ -799,7 +1297,10 @@ def dossier_transition(*, actor: User, dossier: Dossier, action: str, **kwargs: 
             HANDLERS[action](ctx)
             if due_before is not None and locked.due_at != due_before:
                 raise RuntimeError("due_at is stored once, at receipt, and never changed")
-            if transition.target is not None:
+            if transition.target == PREVIOUS:
+                assert ctx.next_state is not None
+                locked.state = ctx.next_state
+            elif transition.target is not None:
                 locked.state = transition.target
             locked.save()
             _history(
@@ -820,8 +1321,7 @@ def dossier_transition(*, actor: User, dossier: Dossier, action: str, **kwargs: 
                 after={"state": locked.state, **ctx.details},
                 acting_unit=locked.unit if getattr(actor, "kind", "") == User.Kind.STAFF else None,
             )
-            if locked.state != from_state:
-                _notify_applicant(ctx)
+            _notify_applicant(ctx, action)
     except BaseException:
         _files_forget(written)
         raise
@@ -829,10 +1329,13 @@ def dossier_transition(*, actor: User, dossier: Dossier, action: str, **kwargs: 
 
 
 # --- Notifying the applicant --------------------------------------------------------------------
-NOTIFICATION_TEMPLATES = {
-    DossierState.RECEIVED: "dossier_received",
-    DossierState.WAITING_SUPPLEMENT: "dossier_supplement_requested",
-    DossierState.RETURNED: "dossier_result_returned",
+# By action, not by state: a refused withdrawal that takes a dossier back to 2 or 5 is no new receipt
+# or supplement request.
+NOTIFICATION_TEMPLATES: dict[str, str] = {
+    DossierAction.RECEIVE: "dossier_received",
+    DossierAction.REQUEST_SUPPLEMENT: "dossier_supplement_requested",
+    DossierAction.REQUEST_PAYMENT: "dossier_payment_requested",
+    DossierAction.RETURN_RESULT: "dossier_result_returned",
 }
 NOTIFICATION_CHANNELS = ("email", "sms")
 
@@ -842,11 +1345,11 @@ def _vietnam_text(moment: dt.datetime | None) -> str:
     return moment.astimezone(VN_TZ).strftime("%H:%M ngày %d/%m/%Y") if moment else ""
 
 
-def _notify_applicant(ctx: _Step) -> None:
-    """On receipt, a supplement request and the result returned: e-mail and SMS to the applicant,
-    written now and sent after the commit."""
+def _notify_applicant(ctx: _Step, action: str) -> None:
+    """On receipt, a supplement request, a financial obligation and the result returned: e-mail and
+    SMS to the applicant, written now and sent after the commit."""
     dossier = ctx.dossier
-    template = NOTIFICATION_TEMPLATES.get(DossierState(dossier.state))
+    template = NOTIFICATION_TEMPLATES.get(action)
     if template is None:
         return
     site = settings.SEN_BASE_URL.rstrip("/")
@@ -859,6 +1362,7 @@ def _notify_applicant(ctx: _Step) -> None:
         "reason": ctx.text("reason"),
         "note": ctx.text("note"),
         "supplement_no": dossier.supplement_count,
+        "amount": f"{ctx.details['amount_vnd']:,} đồng".replace(",", ".") if ctx.details.get("amount_vnd") else "",
         "late_by_rule": dossier.late_by_rule,
         "verify_url": site + reverse("signing:verify"),
     }

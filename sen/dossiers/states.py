@@ -1,6 +1,7 @@
 """The one transition table of dossiers: action → (states it may start from, state it leads to).
 
-`None` as the target means "the state does not change" (a reschedule). Guards that depend on more
+`None` as the target means "the state does not change" (a reschedule); `PREVIOUS` means "back to
+the state the dossier was in before the withdrawal request" (reject-withdrawal). Guards that depend on more
 than the state (the workflow step, an approval, a reason) live in the action's handler in
 sen.dossiers.services; the table alone decides which states are reachable.
 
@@ -12,10 +13,21 @@ sen.dossiers.services; the table alone decides which states are reachable.
     return-for-rework   4 → 4        back to the previous step (never to the receiving step)
     request-supplement  2, 4 → 5     the clock pauses; a second request needs a reason, flagged late
     supplement          5 → 4        the clock resumes; the effective due date moves by the pause
-    stop                2, 4, 5 → 8  with a reason
+    request-payment     4 → 6        the financial obligation (fee, tax) with what it is: the clock pauses
+    confirm-payment     6 → 4        the clock resumes; the effective due date moves by the pause
+    stop                2, 4, 5, 6 → 8  with a reason
     complete            4 → 9        processed (needs the approval)
     return-result       9 → 10
     reschedule          2, 4, 5      a new date after an apology (form 04), beside the original
+    request-withdrawal  1, 2, 4, 5, 6 → 7   by the applicant only, with a reason; a pause stays as it is
+    accept-withdrawal   7 → 8        the dossier ends (stopped); an open pause is closed
+    reject-withdrawal   7 → previous back to the state before the request, with a reason
+
+The clock. It runs from receipt in 2, 4 and 7 and stops while the dossier waits for the applicant:
+for a supplement (5) and for the financial obligation (6) — the national rule does not count the
+time the citizen takes to pay fees, charges and taxes in the processing time, as it does not count a
+supplement's. Both pauses are kept the same way (Dossier.paused_since, paused_minutes,
+effective_due_at; see sen.dossiers.models). A withdrawal request (7) neither starts nor ends a pause.
 """
 
 from __future__ import annotations
@@ -25,14 +37,16 @@ from dataclasses import dataclass
 from sen.dossiers.choices import DossierAction as A
 from sen.dossiers.choices import DossierState as S
 
+PREVIOUS = "previous"
+
 
 @dataclass(frozen=True)
 class Transition:
     sources: frozenset[str]
-    target: str | None  # None: unchanged
+    target: str | None  # None: unchanged; PREVIOUS: the state before the withdrawal request
 
 
-def _t(sources: set[S], target: S | None) -> Transition:
+def _t(sources: set[S], target: S | str | None) -> Transition:
     return Transition(frozenset(str(s) for s in sources), str(target) if target is not None else None)
 
 
@@ -45,10 +59,17 @@ TRANSITIONS: dict[str, Transition] = {
     A.RETURN_FOR_REWORK: _t({S.PROCESSING}, S.PROCESSING),
     A.REQUEST_SUPPLEMENT: _t({S.RECEIVED, S.PROCESSING}, S.WAITING_SUPPLEMENT),
     A.SUPPLEMENT: _t({S.WAITING_SUPPLEMENT}, S.PROCESSING),
-    A.STOP: _t({S.RECEIVED, S.PROCESSING, S.WAITING_SUPPLEMENT}, S.STOPPED),
+    A.REQUEST_PAYMENT: _t({S.PROCESSING}, S.WAITING_FINANCIAL),
+    A.CONFIRM_PAYMENT: _t({S.WAITING_FINANCIAL}, S.PROCESSING),
+    A.STOP: _t({S.RECEIVED, S.PROCESSING, S.WAITING_SUPPLEMENT, S.WAITING_FINANCIAL}, S.STOPPED),
     A.COMPLETE: _t({S.PROCESSING}, S.PROCESSED),
     A.RETURN_RESULT: _t({S.PROCESSED}, S.RETURNED),
     A.RESCHEDULE: _t({S.RECEIVED, S.PROCESSING, S.WAITING_SUPPLEMENT}, None),
+    A.REQUEST_WITHDRAWAL: _t(
+        {S.SUBMITTED, S.RECEIVED, S.PROCESSING, S.WAITING_SUPPLEMENT, S.WAITING_FINANCIAL}, S.WITHDRAWAL_REQUESTED
+    ),
+    A.ACCEPT_WITHDRAWAL: _t({S.WITHDRAWAL_REQUESTED}, S.STOPPED),
+    A.REJECT_WITHDRAWAL: _t({S.WITHDRAWAL_REQUESTED}, PREVIOUS),
 }
 ACTIONS: tuple[str, ...] = tuple(TRANSITIONS)
 
@@ -58,6 +79,6 @@ def reachable_states() -> set[str]:
     states = {str(S.SUBMITTED)}
     for transition in TRANSITIONS.values():
         states |= transition.sources
-        if transition.target is not None:
-            states.add(transition.target)
+        if transition.target not in (None, PREVIOUS):
+            states.add(str(transition.target))
     return states

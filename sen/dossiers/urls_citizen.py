@@ -15,4 +15,5 @@ urlpatterns: list[URLPattern] = [
     path("submit/<str:procedure_code>/", views_citizen.dossier_submit, name="citizen_submit"),
     re_path(rf"^{CODE}/$", views_citizen.dossier_detail, name="citizen_detail"),
     re_path(rf"^{CODE}/files/(?P<file_id>[0-9]+)/$", views_citizen.dossier_file, name="citizen_file"),
+    re_path(rf"^{CODE}/withdraw/$", views_citizen.dossier_withdraw, name="citizen_withdraw"),
 ]

@@ -5,9 +5,12 @@ Submission. The form is built from the procedure version's e-form (sen.dossiers.
 rendering carries a fresh idempotency key in a hidden field; the service turns a second post of the
 same rendering (a double click, a browser resend) into the same dossier, never a second one.
 
-Drafts ("Lưu nháp") are kept in the session, keyed by procedure code: the typed values only, not the
-files (a browser cannot put a file back into a file input). So a draft lasts as long as the login
-session. A first step: a server-side draft model (with files) can replace it later.
+Drafts ("Lưu nháp") are DossierDraft rows, one per account and procedure (sen.dossiers.services
+dossier_draft_save): the typed values unvalidated, and the files uploaded so far, stored like a
+dossier's — so an applicant can leave and come back without choosing their files again (a browser
+cannot put a file back into a file input). A page rendered from a draft carries `_draft=1`; its
+"Nộp hồ sơ" submits the draft (dossier_submit_draft) with what was typed and chosen on the page, less
+the files ticked "remove"; a retry of that rendering returns the same dossier after the draft is gone.
 
 Public history. An applicant sees every action's label, the state it led to and its time; the
 reasons staff give for refusing, stopping, asking for a supplement or a new date (the applicant is
@@ -17,7 +20,6 @@ without any reason: whoever holds a code and four digits sees only what happened
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import re
@@ -33,20 +35,20 @@ from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from sen.core import request_context
-from sen.core.exceptions import Conflict, InvalidInput, NotFound
+from sen.core.exceptions import Conflict, InvalidInput, NotFound, SenError
 from sen.core.models import OrgUnit
 from sen.core.selectors import active_units
 from sen.dossiers import selectors, services
 from sen.dossiers.api import DEVICE_COOKIE
 from sen.dossiers.choices import DossierAction, DossierState
-from sen.dossiers.forms_citizen import KEY_FIELD, UNIT_FIELD, DossierSubmitForm, TrackForm
-from sen.dossiers.models import Dossier, DossierFile, DossierTransition
+from sen.dossiers.forms_citizen import FROM_DRAFT_FIELD, KEY_FIELD, UNIT_FIELD, DossierSubmitForm, TrackForm
+from sen.dossiers.models import Dossier, DossierDraft, DossierFile, DossierTransition
+from sen.dossiers.states import TRANSITIONS
 from sen.identity import policies as identity
 from sen.identity.models import User
 from sen.procedures import selectors as procedure_selectors
@@ -54,8 +56,6 @@ from sen.procedures.choices import OnlineLevel
 from sen.procedures.models import ProcedureVersion
 
 PAGE_SIZE = 20
-DRAFTS_KEY = "sen_dossier_drafts"
-MAX_DRAFTS = 20
 TRACK_LIMIT = 10  # failed look-ups ...
 TRACK_WINDOW = 10 * 60  # ... per this many seconds, per IP and per dossier code
 DEVICE_COOKIE_AGE = 2 * 365 * 24 * 3600
@@ -65,6 +65,10 @@ PUBLIC_REASON_ACTIONS = {
     DossierAction.STOP,
     DossierAction.REQUEST_SUPPLEMENT,
     DossierAction.RESCHEDULE,
+    DossierAction.REQUEST_PAYMENT,  # what the applicant must pay
+    DossierAction.REQUEST_WITHDRAWAL,  # their own reason
+    DossierAction.ACCEPT_WITHDRAWAL,
+    DossierAction.REJECT_WITHDRAWAL,
 }
 
 
@@ -150,27 +154,7 @@ def _own_dossier(request: HttpRequest, code: str) -> Dossier:
 
 
 # --- Submission ----------------------------------------------------------------------------------
-def _drafts(request: HttpRequest) -> dict[str, Any]:
-    drafts = request.session.get(DRAFTS_KEY)
-    return drafts if isinstance(drafts, dict) else {}
-
-
-def _draft_save(request: HttpRequest, code: str, data: dict[str, Any]) -> None:
-    drafts = _drafts(request)
-    drafts.pop(code, None)
-    while len(drafts) >= MAX_DRAFTS:  # oldest first (dicts keep insertion order)
-        drafts.pop(next(iter(drafts)))
-    drafts[code] = {"data": data, "saved_at": timezone.now().isoformat()}
-    request.session[DRAFTS_KEY] = drafts
-
-
-def _draft_drop(request: HttpRequest, code: str) -> None:
-    drafts = _drafts(request)
-    if drafts.pop(code, None) is not None:
-        request.session[DRAFTS_KEY] = drafts
-
-
-def _request_info(request: HttpRequest) -> services.RequestInfo:
+def request_info(request: HttpRequest) -> services.RequestInfo:
     context = request_context.current()
     return services.RequestInfo(
         ip=context.ip or request.META.get("REMOTE_ADDR", ""),
@@ -208,6 +192,13 @@ def _new_key() -> str:
     return uuid.uuid4().hex
 
 
+def _draft_saved_message(draft: DossierDraft) -> str:
+    count = len(draft.files.all())
+    return _(
+        "Đã lưu nháp cùng %(n)s tệp đính kèm. Bạn có thể quay lại trang này để bổ sung và nộp hồ sơ bất cứ lúc nào."
+    ) % {"n": count}
+
+
 @require_http_methods(["GET", "POST"])
 @never_cache
 def dossier_submit(request: HttpRequest, procedure_code: str) -> HttpResponse:
@@ -235,66 +226,140 @@ def dossier_submit(request: HttpRequest, procedure_code: str) -> HttpResponse:
     steps = list(version.workflow_steps.all())
     units = None if steps and steps[0].unit_id else list(receiving_units())
     code = procedure.code
-    draft = _drafts(request).get(code)
+    draft = selectors.draft_for(actor=user, procedure_code=code)
+    kept = list(draft.files.all()) if draft is not None else []
 
     if request.method == "POST":
-        form = _submit_form(request, version, units, data=request.POST, files=request.FILES)
         action = request.POST.get("_action", "submit")
-        if action == "draft":
-            _draft_save(request, code, form.draft_data())
-            messages.success(
-                request,
-                _(
-                    "Đã lưu nháp. Tệp đính kèm không được lưu trong bản nháp: khi nộp, vui lòng chọn lại tệp. "
-                    "Bản nháp được giữ đến khi bạn đăng xuất."
-                ),
-            )
-            return redirect("dossiers:citizen_submit", procedure_code=code)
         if action == "discard":
-            _draft_drop(request, code)
-            messages.info(request, _("Đã xoá bản nháp."))
+            if draft is not None:
+                services.dossier_draft_discard(actor=user, procedure_code=code)
+            messages.info(request, _("Đã xoá bản nháp và các tệp đã tải lên."))
             return redirect("dossiers:citizen_submit", procedure_code=code)
+        if action == "submit" and request.POST.get(FROM_DRAFT_FIELD) == "1" and draft is None:
+            gone = _draft_gone(request, code)
+            if gone is not None:
+                return gone
+        form = _submit_form(
+            request,
+            version,
+            units,
+            data=request.POST,
+            files=request.FILES,
+            kept_files=kept,
+            draft_mode=action == "draft",
+        )
         if form.is_valid():
-            try:
-                dossier = services.dossier_submit_online(
-                    actor=user,
-                    procedure_code=code,
-                    form_data=form.eform_data(),
-                    files=form.incoming_files(),
-                    context=_request_info(request),
-                    idempotency_key=form.cleaned_data[KEY_FIELD],
-                    unit_code=form.cleaned_data.get(UNIT_FIELD) or "",
-                )
-            except InvalidInput as exc:
-                form.add_service_error(exc)
-            except Conflict as exc:
-                if exc.code != "idempotency_key_reused":
-                    raise
-                # This rendering was already used to submit something else: a fresh key for a new one.
-                data = request.POST.copy()
-                data[KEY_FIELD] = _new_key()
-                form.data = data
-                form.add_error(
-                    None,
-                    _(
-                        "Biểu mẫu này đã được dùng để nộp một hồ sơ khác. Nếu bạn muốn nộp thêm một hồ sơ mới, "
-                        "vui lòng kiểm tra lại thông tin, chọn lại tệp và bấm “Nộp hồ sơ”."
-                    ),
-                )
-            else:
-                _draft_drop(request, code)
-                messages.success(
-                    request,
-                    _("Đã nộp hồ sơ thành công. Mã hồ sơ của bạn là %(code)s — hãy ghi lại để tra cứu.")
-                    % {"code": dossier.code},
-                )
-                return redirect("dossiers:citizen_detail", code=dossier.code)
+            response = _save_draft(request, form, code) if action == "draft" else _submit(request, form, code)
+            if response is not None:
+                return response
     else:
-        initial = {**(draft or {}).get("data", {}), KEY_FIELD: _new_key()}
-        form = _submit_form(request, version, units, initial=initial)
-    saved_at = dt.datetime.fromisoformat(draft["saved_at"]) if draft and draft.get("saved_at") else None
-    context.update({"form": form, "draft_saved_at": saved_at})
+        initial = {KEY_FIELD: _new_key()}
+        if draft is not None:
+            initial.update({**draft.form_data, UNIT_FIELD: draft.unit_code})
+        form = _submit_form(request, version, units, initial=initial, kept_files=kept)
+    context.update(
+        {
+            "form": form,
+            "draft": draft,
+            "draft_outdated": draft is not None and draft.procedure_version_id != version.pk,
+        }
+    )
     return _with_device_cookie(request, render(request, "dossiers/citizen/submit.html", context))
+
+
+def _draft_gone(request: HttpRequest, code: str) -> HttpResponse | None:
+    """A page rendered from a draft that no longer exists: if this very rendering submitted it (a
+    double click, a resend), its dossier; else (discarded meanwhile) None, and the form is shown again."""
+    user = request.user
+    assert isinstance(user, User)
+    try:
+        dossier = services.dossier_submit_draft(
+            actor=user, procedure_code=code, idempotency_key=request.POST.get(KEY_FIELD, "")
+        )
+    except SenError:
+        messages.error(
+            request, _("Bản nháp của biểu mẫu này không còn nữa: vui lòng kiểm tra lại thông tin và các tệp.")
+        )
+        return None
+    return redirect("dossiers:citizen_detail", code=dossier.code)
+
+
+def _save_draft(request: HttpRequest, form: DossierSubmitForm, code: str) -> HttpResponse | None:
+    """ "Lưu nháp": the typed values, the chosen files and the removals go into the draft."""
+    try:
+        draft = services.dossier_draft_save(
+            actor=request.user,  # type: ignore[arg-type]
+            procedure_code=code,
+            form_data=form.draft_data(),
+            unit_code=form.unit_code() if UNIT_FIELD in form.fields else "",
+            files=form.incoming_files(),
+            remove_file_ids=form.removed_file_ids(),
+        )
+    except (InvalidInput, NotFound) as exc:
+        if isinstance(exc, InvalidInput):
+            form.add_service_error(exc)
+        else:
+            form.add_error(None, exc.message)
+        return None
+    messages.success(request, _draft_saved_message(draft))
+    return redirect("dossiers:citizen_submit", procedure_code=code)
+
+
+def _submit(request: HttpRequest, form: DossierSubmitForm, code: str) -> HttpResponse | None:
+    """ "Nộp hồ sơ": from the draft when the page was rendered from one, else straight."""
+    user = request.user
+    assert isinstance(user, User)
+    try:
+        if request.POST.get(FROM_DRAFT_FIELD) == "1":
+            dossier = services.dossier_submit_draft(
+                actor=user,
+                procedure_code=code,
+                idempotency_key=form.cleaned_data[KEY_FIELD],
+                context=request_info(request),
+                form_data=form.eform_data(),
+                unit_code=form.unit_code() or None,
+                files=form.incoming_files(),
+                remove_file_ids=form.removed_file_ids(),
+            )
+        else:
+            dossier = services.dossier_submit_online(
+                actor=user,
+                procedure_code=code,
+                form_data=form.eform_data(),
+                files=form.incoming_files(),
+                context=request_info(request),
+                idempotency_key=form.cleaned_data[KEY_FIELD],
+                unit_code=form.unit_code(),
+            )
+    except InvalidInput as exc:
+        form.add_service_error(exc)
+        return None
+    except NotFound as exc:
+        if exc.code not in ("draft_not_found", "draft_file_not_found"):
+            raise
+        form.add_error(None, exc.message)
+        return None
+    except Conflict as exc:
+        if exc.code != "idempotency_key_reused":
+            raise
+        # This rendering was already used to submit something else: a fresh key for a new one.
+        data = request.POST.copy()
+        data[KEY_FIELD] = _new_key()
+        form.data = data
+        form.add_error(
+            None,
+            _(
+                "Biểu mẫu này đã được dùng để nộp một hồ sơ khác. Nếu bạn muốn nộp thêm một hồ sơ mới, "
+                "vui lòng kiểm tra lại thông tin, chọn lại tệp và bấm “Nộp hồ sơ”."
+            ),
+        )
+        return None
+    messages.success(
+        request,
+        _("Đã nộp hồ sơ thành công. Mã hồ sơ của bạn là %(code)s — hãy ghi lại để tra cứu.") % {"code": dossier.code},
+    )
+    return redirect("dossiers:citizen_detail", code=dossier.code)
 
 
 # --- The applicant's own dossiers ----------------------------------------------------------------
@@ -324,6 +389,8 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
             result_url = reverse("dossiers:result_detail", kwargs={"code": dossier.code})
         except NoReverseMatch:
             result_url = None
+    waiting = dossier.state == DossierState.WAITING_FINANCIAL
+    open_obligation = next((o for o in dossier.financial_obligations.all() if o.resumed_at is None), None)
     return render(
         request,
         "dossiers/citizen/detail.html",
@@ -336,8 +403,29 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
             "history": public_history(dossier.transitions.all(), with_reasons=True),
             "files": files,
             "result_url": result_url,
+            "open_obligation": open_obligation if waiting else None,
+            "can_withdraw": dossier.state in TRANSITIONS[DossierAction.REQUEST_WITHDRAWAL].sources,
         },
     )
+
+
+@require_http_methods(["POST"])
+def dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
+    """The applicant asks to withdraw their dossier (state 7); the agency accepts or refuses it."""
+    dossier = _own_dossier(request, code)
+    user = request.user
+    assert isinstance(user, User)
+    try:
+        services.dossier_transition(
+            actor=user, dossier=dossier, action=DossierAction.REQUEST_WITHDRAWAL, reason=request.POST.get("reason", "")
+        )
+    except NotFound:
+        raise Http404 from None
+    except SenError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã gửi yêu cầu rút hồ sơ. Cơ quan tiếp nhận sẽ xem xét và trả lời."))
+    return redirect("dossiers:citizen_detail", code=code)
 
 
 @require_http_methods(["GET"])

@@ -11,9 +11,9 @@ Queue tabs.
   result still has to be returned).
 - "receive": submitted (1) at a unit where the user may receive — the units `identity.units_where`
   gives for the one-stop officer role, the same rule `policies.can_receive_at` applies to one unit.
-- "today" / "late": the clock runs (2, 4, 6, 7 — not while waiting for a supplement, when the
-  clock is stopped, nor once ended) and the effective due date (due date moved by the supplement
-  pauses) falls on today's Vietnam date / is before now.
+- "today" / "late": the clock runs (2, 4, 7, and no pause open: not while waiting for a supplement
+  or for the financial obligation, nor once ended) and the effective due date (due date moved by
+  the pauses) falls on today's Vietnam date / is before now.
 - "all": everything in the user's units.
 
 Fixed cost per page. The rows come with select_related; the five tab counts come from one
@@ -24,6 +24,7 @@ tab's count instead of counting again. So a page costs the same number of querie
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,24 +40,31 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sen.core.calendar import VN_TZ
-from sen.core.exceptions import NotFound, SenError
+from sen.core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied, SenError
+from sen.core.models import OrgUnit
 from sen.dossiers import policies, services
 from sen.dossiers.choices import DossierAction, DossierState, Timeliness
 from sen.dossiers.deadlines import dossier_timeliness
-from sen.dossiers.forms_staff import ActionForm, QueueFilterForm
+from sen.dossiers.forms_citizen import KEY_FIELD
+from sen.dossiers.forms_staff import CHANNEL_FIELD, NOTE_FIELD, TRACKING_FIELD, ActionForm, IntakeForm, QueueFilterForm
 from sen.dossiers.models import Dossier, DossierTransition, Handover
 from sen.dossiers.states import TRANSITIONS
+from sen.dossiers.views_citizen import request_info
 from sen.identity import policies as identity
 from sen.identity.models import RoleGrant, User
-from sen.procedures.models import Procedure, WorkflowStep
+from sen.procedures import selectors as procedure_selectors
+from sen.procedures.choices import Channel
+from sen.procedures.models import Procedure, ProcedureVersion, WorkflowStep
 
 S = DossierState
 PAGE_SIZE = 25
 CLOSED_STATES = (S.REFUSED, S.STOPPED, S.RETURNED)
-CLOCK_RUNNING_STATES = (S.RECEIVED, S.PROCESSING, S.WAITING_FINANCIAL, S.WITHDRAWAL_REQUESTED)
+# States whose clock runs when no pause is open (a withdrawal request keeps the pause it came from).
+CLOCK_RUNNING_STATES = (S.RECEIVED, S.PROCESSING, S.WITHDRAWAL_REQUESTED)
 TAB_LABELS = {
     "mine": gettext_lazy("Được giao cho tôi"),
     "receive": gettext_lazy("Chờ tiếp nhận"),
@@ -80,7 +88,14 @@ FORM_TITLES = {
     "05": gettext_lazy("Mẫu 05 — Phiếu kiểm soát quá trình giải quyết hồ sơ"),
 }
 # Actions that look like they end or refuse something: drawn as quiet buttons.
-QUIET_ACTIONS = {DossierAction.REFUSE, DossierAction.STOP, DossierAction.RETURN_FOR_REWORK, DossierAction.RESCHEDULE}
+QUIET_ACTIONS = {
+    DossierAction.REFUSE,
+    DossierAction.STOP,
+    DossierAction.RETURN_FOR_REWORK,
+    DossierAction.RESCHEDULE,
+    DossierAction.ACCEPT_WITHDRAWAL,
+    DossierAction.REJECT_WITHDRAWAL,
+}
 
 
 # --- Who uses these pages ------------------------------------------------------------------------
@@ -105,7 +120,7 @@ def _tab_conditions(user: User, now: dt.datetime, receive_units: Sequence[int]) 
     today = now.astimezone(VN_TZ).date()
     day_start = dt.datetime.combine(today, dt.time.min, tzinfo=VN_TZ)
     day_end = day_start + dt.timedelta(days=1)
-    running = Q(state__in=CLOCK_RUNNING_STATES)
+    running = Q(state__in=CLOCK_RUNNING_STATES, paused_since__isnull=True)
     return {
         "mine": Q(assignee_id=user.pk) & ~Q(state__in=CLOSED_STATES),
         "receive": Q(state=S.SUBMITTED, unit_id__in=list(receive_units)),
@@ -159,7 +174,7 @@ class Tab:
 
 def _row(dossier: Dossier, now: dt.datetime) -> dict[str, Any]:
     due = dossier.effective_due_at
-    running = dossier.state in CLOCK_RUNNING_STATES
+    running = dossier.state in CLOCK_RUNNING_STATES and dossier.paused_since is None
     return {
         "dossier": dossier,
         "late": bool(running and due is not None and due < now),
@@ -209,6 +224,7 @@ def work_queue(request: HttpRequest) -> HttpResponse:
         "rows": [_row(dossier, now) for dossier in page.object_list],
         "query": urlencode({"tab": tab, **kept}),
         "now": now,
+        "intake_url": reverse("dossiers:intake_start") if receive_units else None,
     }
     if getattr(request, "htmx", False):
         return render(request, "dossiers/staff/queue.html#results", context)
@@ -235,6 +251,7 @@ def _dossier(user: User, unit_ids: Sequence[int], code: str) -> Dossier:
             ),
             "files",
             "supplement_requests",
+            "financial_obligations",
         )
         .first()
     )
@@ -282,10 +299,9 @@ def _assignees(dossier: Dossier, actions: Sequence[str]) -> dict[str, list[tuple
 def _allowed_actions(user: User, dossier: Dossier) -> list[str]:
     """The actions the table allows from the dossier's state that the policy lets `user` take."""
     candidates = [action for action, transition in TRANSITIONS.items() if dossier.state in transition.sources]
-    if not candidates:
-        return []
-    # can_act depends on the action only for the applicant's own actions: ask once for the rest.
-    staff_may_act = policies.can_act(user, candidates[0], dossier)
+    staff_actions = [action for action in candidates if action not in policies.APPLICANT_ACTIONS]
+    # can_act depends on the action only for the applicant's actions: ask once for the rest.
+    staff_may_act = bool(staff_actions) and policies.can_act(user, staff_actions[0], dossier)
     return [
         action
         for action in candidates
@@ -376,6 +392,7 @@ def _detail_context(
         )
     timeliness = dossier_timeliness(dossier)
     supplements = list(dossier.supplement_requests.all())
+    obligations = list(dossier.financial_obligations.all())
     handovers = list(dossier.handovers.all())
     return {
         "dossier": dossier,
@@ -386,6 +403,7 @@ def _detail_context(
         "transitions": list(dossier.transitions.all()),
         "handovers": handovers,
         "supplements": supplements,
+        "obligations": obligations,
         "documents": _documents(user, dossier, has_supplements=bool(supplements), has_handovers=bool(handovers)),
         "timeliness": Timeliness(timeliness).label,
         "is_late": timeliness == Timeliness.LATE,
@@ -438,3 +456,112 @@ def work_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
     if getattr(request, "htmx", False):
         return _render_dossier(request, _detail_context(request, user, _dossier(user, unit_ids, code)))
     return redirect("dossiers:work_dossier", code=code)
+
+
+# --- Counter and postal intake ---------------------------------------------------------------------
+INTAKE_PAGE_SIZE = 20
+
+
+def _intake_units(request: HttpRequest) -> tuple[User, list[OrgUnit]]:
+    """The one-stop officer and the units where they receive dossiers; 404 for anyone else."""
+    user = request.user
+    if not isinstance(user, User) or user.kind != User.Kind.STAFF:
+        raise Http404
+    units = list(identity.units_where(user, identity.ONE_STOP_OFFICER).filter(active_to__isnull=True).order_by("name"))
+    if not units:
+        raise Http404
+    return user, units
+
+
+@require_GET
+def intake_start(request: HttpRequest) -> HttpResponse:
+    """Step one of a paper dossier: find the procedure."""
+    _intake_units(request)
+    q = request.GET.get("q", "").strip()[:200]
+    page = Paginator(procedure_selectors.procedures_search(q=q), INTAKE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "dossiers/staff/intake_start.html", {"page": page, "q": q, "queue_url": reverse("dossiers:work_queue")}
+    )
+
+
+def _intake_form(version: ProcedureVersion, units: list[OrgUnit], **kwargs: Any) -> IntakeForm:
+    return IntakeForm(
+        eform=version.eform,
+        components=version.components.all(),
+        units=units if len(units) > 1 else None,
+        **kwargs,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def intake(request: HttpRequest, procedure_code: str) -> HttpResponse:
+    """Step two: the applicant, the e-form and the scanned components; the dossier is received at once
+    (counter or post, the officer as receiver). Each rendering carries its own idempotency key, so a
+    double click or a resend makes one dossier."""
+    user, units = _intake_units(request)
+    try:
+        procedure = procedure_selectors.procedure_get(procedure_code)
+    except NotFound:
+        raise Http404 from None
+    version = procedure.current_version
+    assert version is not None
+    if request.method == "POST":
+        form = _intake_form(version, units, data=request.POST, files=request.FILES)
+        if form.is_valid():
+            unit_code = form.unit_code() or units[0].code
+            try:
+                dossier = services.dossier_receive_paper(
+                    actor=user,
+                    channel=form.cleaned_data[CHANNEL_FIELD],
+                    applicant=form.applicant(),
+                    procedure_code=procedure.code,
+                    form_data=form.eform_data(),
+                    files=form.incoming_files(),
+                    unit_code=unit_code,
+                    postal_tracking_no=form.cleaned_data[TRACKING_FIELD],
+                    context=request_info(request),
+                    note=form.cleaned_data[NOTE_FIELD],
+                    idempotency_key=form.cleaned_data[KEY_FIELD],
+                )
+            except InvalidInput as exc:
+                form.add_service_error(exc)
+            except PermissionDenied as exc:
+                form.add_error(None, exc.message)
+            except Conflict as exc:
+                if exc.code != "idempotency_key_reused":
+                    raise
+                data = request.POST.copy()
+                data[KEY_FIELD] = uuid.uuid4().hex
+                form.data = data
+                form.add_error(
+                    None,
+                    _(
+                        "Biểu mẫu này đã được dùng để tiếp nhận một hồ sơ khác. Nếu đây là hồ sơ mới, vui lòng "
+                        "kiểm tra lại thông tin, chọn lại tệp và bấm “Tiếp nhận hồ sơ”."
+                    ),
+                )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Đã tiếp nhận hồ sơ %(code)s (%(channel)s). In giấy tiếp nhận và hẹn trả kết quả "
+                        "(mẫu 01) để giao cho người nộp."
+                    )
+                    % {"code": dossier.code, "channel": dossier.get_channel_display()},
+                )
+                return redirect("dossiers:work_dossier", code=dossier.code)
+    else:
+        channel = request.GET.get("channel", "")
+        initial = {
+            KEY_FIELD: uuid.uuid4().hex,
+            CHANNEL_FIELD: channel if channel in Channel.values else Channel.COUNTER,
+        }
+        form = _intake_form(version, units, initial=initial)
+    context = {
+        "procedure": procedure,
+        "version": version,
+        "form": form,
+        "start_url": reverse("dossiers:intake_start"),
+    }
+    return render(request, "dossiers/staff/intake.html", context)

@@ -178,6 +178,35 @@ def _account_register(
     return user
 
 
+def citizen_for_intake(*, actor: Any, national_id: str, full_name: str, phone: str) -> User:
+    """The account of the person a one-stop officer receives a paper dossier for: found by CCCD, or
+    opened for them (a citizen account without a password: they can log in later with VNeID, which
+    links by CCCD). An existing account is never changed by the officer. Call inside the intake's
+    transaction, so that a refused intake opens no account."""
+    national_id = normalize_national_id(national_id)
+    existing = User.objects.filter(Q(national_id=national_id) | Q(username=national_id)).first()
+    if existing is not None:
+        return existing
+    user = User(
+        username=national_id,
+        national_id=national_id,
+        kind=User.Kind.CITIZEN,
+        full_name=_require_name(full_name),
+        phone=normalize_phone(phone),
+    )
+    user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save(force_insert=True)
+            audit.record(actor=actor, action="identity.user.create_at_intake", obj=user, after=_user_snapshot(user))
+    except IntegrityError:  # opened meanwhile by a concurrent intake: theirs
+        existing = User.objects.filter(national_id=national_id).first()
+        if existing is None:
+            raise
+        return existing
+    return user
+
+
 # --- Staff, posts and roles ------------------------------------------------------------------------
 
 

@@ -77,6 +77,7 @@ class FormOut(Schema):
 
 
 class ComponentOut(Schema):
+    id: int = Field(description="Mã thành phần của phiên bản này: dùng trong file_components khi nộp hồ sơ")
     name: str
     group: str
     originals: int
@@ -106,6 +107,7 @@ class ProcedureOut(ProcedureSummaryOut):
     channels: list[ChannelOut]
     fees: list[FeeOut]
     components: list[ComponentOut]
+    component_notes: str = Field(description="Lưu ý về thành phần hồ sơ (không phải giấy tờ phải nộp)")
     eform: list[dict[str, Any]]
     workflow: list[WorkflowStepOut]
 
@@ -156,6 +158,7 @@ def _detail(procedure: Procedure) -> dict[str, Any]:
         ],
         "components": [
             {
+                "id": c.pk,
                 "name": c.name,
                 "group": c.group,
                 "originals": c.originals,
@@ -175,6 +178,7 @@ def _detail(procedure: Procedure) -> dict[str, Any]:
             }
             for c in version.components.all()
         ],
+        "component_notes": version.component_notes,
         "eform": version.eform,
         "workflow": [
             {

@@ -279,8 +279,12 @@ DEMO_CODES = [item.code for item in DEMO_PROCEDURES]
 
 def demo_spec(item: DemoProcedure, base: ProcedureSpec) -> ProcedureSpec:
     form = FormSpec(title=item.form_title, filename=item.form_filename, content=item.form_builder())
+    # The e-form holds the declaration's data, so the downloadable form is for those who fill it on
+    # paper; the components the national record requires stay required.
     components = [
-        ComponentSpec(name=f"{item.form_title} (theo mẫu)", group="Giấy tờ phải nộp", originals=1, forms=(form,))
+        ComponentSpec(
+            name=f"{item.form_title} (theo mẫu)", group="Giấy tờ phải nộp", originals=1, required=False, forms=(form,)
+        )
     ]
     changes: dict[str, Any] = {
         "online_level": item.online_level,

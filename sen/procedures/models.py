@@ -90,6 +90,9 @@ class ProcedureVersion(models.Model):
     )
     legal_basis = models.TextField("căn cứ pháp lý", blank=True)
     conditions = models.TextField("yêu cầu, điều kiện", blank=True)
+    # Notes the national record typed into its components table that are no paper ("Lưu ý: …",
+    # "Trường hợp … thì không phải nộp …"): shown under the components, never a file input.
+    component_notes = models.TextField("lưu ý về thành phần hồ sơ", blank=True)
     # The e-form as data: [{"name", "label", "type", "required", "validation": {...}}] (sen.procedures.eforms).
     eform = models.JSONField("biểu mẫu điện tử", default=list, blank=True)
     # What the importer could not read in the source record (shown to admins, counted in reports).

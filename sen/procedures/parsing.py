@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from typing import Any
 
 from sen.procedures.choices import Channel, Level, OnlineLevel, TimeUnit
 from sen.procedures.specs import ChannelSpec, ComponentSpec, FeeSpec, ProcedureSpec, StepSpec
+from sen.procedures.text import fold
 
 NO_INFO = "Không có thông tin"
 CHANNELS_HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
@@ -229,39 +231,208 @@ def _dedupe(fees: list[FeeSpec]) -> list[FeeSpec]:
     return unique
 
 
-def parse_components(raw: str, issues: list[str]) -> list[ComponentSpec]:
-    text = _clean(raw)
-    if not text:
-        return []
-    parts = text.split(COMPONENTS_HEADER)
-    if len(parts) == 1:
-        issues.append("components_unreadable")
-        return []
-    components: list[ComponentSpec] = []
-    group = _group_label(parts[0])
-    for part in parts[1:]:
-        position = 0
-        for match in _QUANTITY.finditer(part):
-            name = part[position : match.start()].strip().lstrip("-+• ").strip()
-            position = match.end()
-            if not name:
-                continue
-            originals = int(match.group(1) or 0)
-            copies = int(match.group(2) or match.group(3) or 0)
-            optional = name.lower().startswith("trường hợp") or "(nếu có)" in name.lower()
-            components.append(
-                ComponentSpec(
-                    name=name[:4000], group=group[:500], originals=originals, copies=copies, required=not optional
-                )
-            )
-        group = _group_label(part[position:])
-    if not components:
-        issues.append("components_unreadable")
-    return components
+# --- Components (thành phần hồ sơ) -----------------------------------------------------------------
+# The portal's components table is flattened to "<group label>Tên giấy tờMẫu đơn, tờ khaiSố lượng
+# <name><quantity><name><quantity>…<next group label>Tên giấy tờ…", the quantity being "1 bản chính",
+# "0 bản chính,1 bản sao" or "1 bản sao". Not every row is a paper: editors also typed notes into the
+# table — a whole "Lưu ý" group, intros ending in ":" ("…các giấy tờ sau:"), statements about who
+# does what ("Người tiếp nhận có trách nhiệm…", "Người ủy quyền … chịu trách nhiệm trước pháp
+# luật…"), cross-references ("…thực hiện theo quy định tại mục (ii)") and, with a quantity of 0,
+# explanations ("Trường hợp … thì không phải nộp bản giấy."). Those rows are kept as the version's
+# `component_notes`, never as components: each component becomes a file input on the submission page.
+#
+# A quantity inside a name ("(01 bản chính hoặc 01 bản sao có chứng thực)") does not end the row, and
+# digits glued in front of a quantity ("…ngày 30/12/20261 bản chính") go back to the name.
+#
+# Required. A component is required unless the text makes it conditional: it starts with "Trường
+# hợp"/"Nếu", says "(nếu …)", "nếu có", "trong trường hợp", "đối với trường hợp"; or its group is a
+# case ("Trường hợp ủy quyền…", "(1.2) Đối với công trình theo tuyến") — the groups of one record are
+# then alternatives, of which an applicant meets one, and so is a group of "một trong các giấy tờ
+# sau"; or it is a power of attorney ("Văn bản ủy
+# quyền…", needed only when someone acts for the applicant); or its group lists papers to be shown
+# ("Giấy tờ phải xuất trình": checked at the desk and handed back, not handed in); or it is the
+# interactive e-form ("… điện tử tương tác"), which Sen's e-form stands for. And when a record has
+# several groups, each group not named as the common set ("Giấy tờ phải nộp", "Thành phần hồ sơ")
+# is a case too ("Nộp trực tiếp" / "Nộp theo phương thức điện tử"). What stays required is what every
+# applicant hands in; the one-stop officer checks the rest against the applicant's case at receipt.
+NOTE_GROUPS = ("luu y", "ghi chu", "chu y")
+# Words a paper's name starts with (folded): a row with a quantity of 0 is a paper only if it starts so.
+PAPER_WORDS = (
+    "anh",
+    "ban",
+    "bang",
+    "bao cao",
+    "bien ban",
+    "chung chi",
+    "chung nhan",
+    "chung tu",
+    "cong van",
+    "danh muc",
+    "danh sach",
+    "de an",
+    "don",
+    "du an",
+    "giay",
+    "hoa don",
+    "ho chieu",
+    "ho so",
+    "hop dong",
+    "ke hoach",
+    "mau",
+    "phieu",
+    "phuong an",
+    "quyet dinh",
+    "so do",
+    "so ",
+    "tai lieu",
+    "the ",
+    "thong bao",
+    "thuyet minh",
+    "to khai",
+    "to trinh",
+    "trich",
+    "van ban",
+)
+_LIST_MARKER = re.compile(r"^\s*(?:[-+•*–.]+|\(?(?:[a-zđ]|[ivx]+|\d+(?:\.\d+)*)\)|\d+(?:\.\d+)*\.)\s*")
+# A statement about a person or a body, not the name of a paper.
+_SUBJECT = re.compile(r"^(?:nguoi|co quan|ca nhan|to chuc|cong dan) ")
+_CROSS_REFERENCE = re.compile(r"theo quy dinh tai muc \(")
+# Modal words of a rule ("phải được hợp pháp hóa", "có thể nộp", "có trách nhiệm").
+_RULE_WORDS = re.compile(r"\b(?:phai|co the|khong can|trach nhiem|khong duoc)\b")
+_CONDITIONAL_START = re.compile(r"^\(?(?:truong hop|neu)\b")
+_CONDITIONAL_PHRASES = ("(nếu", "nếu có", "trong trường hợp", "đối với trường hợp")
+_CASE_GROUP = re.compile(r"^(?:truong hop|doi voi|neu|khi)\b")
+# When a record has several groups, they are cases ("Nộp trực tiếp" / "Nộp theo phương thức điện tử",
+# "1. Giấy tờ chứng minh là người có công…" / "2. … hộ nghèo") unless the label names the common set.
+_COMMON_GROUP = re.compile(r"phai nop|thanh phan ho so|ho so (?:bao )?gom|giay to chung\b(?! minh)")
+# A power of attorney is handed in only when someone acts for the applicant.
+_AUTHORISATION = re.compile(r"^(?:ban sao )?(?:van ban|giay|hop dong) uy quyen\b")
 
 
 def _group_label(text: str) -> str:
     return text.strip().strip("*-:").strip()
+
+
+@dataclass(frozen=True)
+class _Row:
+    group: str
+    name: str
+    originals: int
+    copies: int
+
+
+def _bare(text: str) -> str:
+    """The folded text without its list markers ("- (i) ", "a) ", "1.2. ")."""
+    previous = None
+    while previous != text:
+        previous, text = text, _LIST_MARKER.sub("", text, count=1)
+    return fold(text)
+
+
+def _count(digits: str) -> tuple[int, str]:
+    """A quantity and the digits that belong to the name before it: the crawl glued them, so a
+    year or a form number ends up in front of the count ("ngày 30/12/2026" + "1 bản chính" reads
+    "20261 bản chính"). Quantities have one or two digits ("1", "01")."""
+    if len(digits) >= 3:
+        return int(digits[-1]), digits[:-1]
+    return int(digits), ""
+
+
+def _in_name(part: str, match: re.Match[str]) -> bool:
+    """A quantity written inside a paper's name ("Hợp đồng … (01 bản chính hoặc 01 bản sao có chứng
+    thực)", "… khai và nộp 02 bản chính tờ khai …"), not the table's quantity column: the crawl glued
+    each cell to the next one, so a real quantity is never followed by a space and a lower-case word."""
+    if part[: match.start()].rstrip().endswith("("):
+        return True
+    after = part[match.end() :]
+    rest = after.lstrip()
+    return rest.startswith(")") or (after[:1].isspace() and rest[:1].islower())
+
+
+def _rows(parts: list[str]) -> Iterator[_Row]:
+    group = _group_label(parts[0])
+    for part in parts[1:]:
+        position = 0
+        for match in _QUANTITY.finditer(part):
+            if _in_name(part, match):
+                continue
+            originals, copies, glued = 0, 0, ""
+            if match.group(1) is not None:
+                originals, glued = _count(match.group(1))
+                copies = int(match.group(2) or 0)
+            else:
+                copies, glued = _count(match.group(3))
+            name = (part[position : match.start()] + glued).strip().lstrip("-+•. ").strip()
+            position = match.end()
+            if name:
+                yield _Row(group=group, name=name, originals=originals, copies=copies)
+        group = _group_label(part[position:])
+
+
+def _is_note(row: _Row) -> bool:
+    text = _bare(row.name)
+    if _bare(row.group).startswith(NOTE_GROUPS) or not text:
+        return True
+    if row.name.rstrip().endswith(":") or text.startswith(("so luong", "so bo ho so")):
+        return True
+    if _SUBJECT.match(text) or _CROSS_REFERENCE.search(text):
+        return True
+    if row.originals == 0 and row.copies == 0:
+        return not text.startswith(PAPER_WORDS) or bool(_RULE_WORDS.search(text))
+    return False
+
+
+def _is_required(row: _Row, *, several_groups: bool) -> bool:
+    text = _bare(row.name)
+    lowered = unicodedata.normalize("NFC", row.name).lower()
+    group = _bare(row.group)
+    if _CONDITIONAL_START.match(text) or _AUTHORISATION.match(text):
+        return False
+    if any(phrase in lowered for phrase in _CONDITIONAL_PHRASES):
+        return False
+    if _CASE_GROUP.match(group) or any(words in group for words in ("truong hop", "xuat trinh", "mot trong")):
+        return False
+    if several_groups and group and not _COMMON_GROUP.search(group):
+        return False
+    return "dien tu tuong tac" not in text
+
+
+def parse_components(raw: str, issues: list[str]) -> tuple[list[ComponentSpec], str]:
+    """The components of a record and the notes typed into its components table (one per line,
+    under their group's label)."""
+    text = _clean(raw)
+    if not text:
+        return [], ""
+    parts = text.split(COMPONENTS_HEADER)
+    if len(parts) == 1:
+        issues.append("components_unreadable")
+        return [], ""
+    rows = list(_rows(parts))
+    if not rows:
+        issues.append("components_unreadable")
+        return [], ""
+    components: list[ComponentSpec] = []
+    notes: list[str] = []
+    note_group: str | None = None
+    groups = {row.group for row in rows if row.group and not _bare(row.group).startswith(NOTE_GROUPS)}
+    for row in rows:
+        if not _is_note(row):
+            components.append(
+                ComponentSpec(
+                    name=row.name[:4000],
+                    group=row.group[:500],
+                    originals=row.originals,
+                    copies=row.copies,
+                    required=_is_required(row, several_groups=len(groups) > 1),
+                )
+            )
+            continue
+        if row.group != note_group:
+            note_group = row.group
+            if row.group:
+                notes.append(f"{row.group}:")
+        notes.append(f"- {row.name}")
+    return components, "\n".join(notes)
 
 
 def parse_result(raw: str) -> str:
@@ -319,6 +490,7 @@ def parse_record(record: dict[str, Any], *, line: int = 0) -> ParsedRecord:
         issues.append("processing_time_unknown")
     agency = _clean(record.get("co_quan_thuc_hien")) or _clean(record.get("co_quan_co_tham_quyen"))
     legal = _clean(record.get("can_cu_phap_ly"))
+    components, component_notes = parse_components(record.get("thanh_phan_ho_so") or "", issues)
     spec = ProcedureSpec(
         code=code,
         name=name,
@@ -339,7 +511,8 @@ def parse_record(record: dict[str, Any], *, line: int = 0) -> ParsedRecord:
         source_url=(record.get("detail_url") or "")[:500],
         channels=channels,
         fees=fees,
-        components=parse_components(record.get("thanh_phan_ho_so") or "", issues),
+        components=components,
+        component_notes=component_notes,
         workflow=default_workflow(),
         parse_issues=issues,
     )

@@ -182,6 +182,7 @@ def procedure_publish(*, actor: Any, spec: ProcedureSpec, change_note: str = "")
             online_level=spec.online_level,
             legal_basis=spec.legal_basis,
             conditions=spec.conditions,
+            component_notes=spec.component_notes,
             eform=spec.eform,
             parse_issues=spec.parse_issues,
         )
@@ -306,6 +307,7 @@ def spec_from_version(version: ProcedureVersion) -> ProcedureSpec:
         ],
         fees=[FeeSpec(f.amount_vnd, f.description, f.per_item, f.item_label, f.channel) for f in version.fees.all()],
         components=components,
+        component_notes=version.component_notes,
         eform=list(version.eform),
         workflow=[StepSpec(s.name, s.role_code, s.share_percent, s.unit_id) for s in version.workflow_steps.all()],
         parse_issues=list(version.parse_issues),

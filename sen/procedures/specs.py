@@ -83,6 +83,7 @@ class ProcedureSpec:
     channels: list[ChannelSpec] = field(default_factory=list)
     fees: list[FeeSpec] = field(default_factory=list)
     components: list[ComponentSpec] = field(default_factory=list)
+    component_notes: str = ""  # notes of the components table that are no paper (sen.procedures.parsing)
     eform: list[dict[str, Any]] = field(default_factory=list)
     workflow: list[StepSpec] = field(default_factory=list)
     parse_issues: list[str] = field(default_factory=list)

@@ -112,7 +112,7 @@ def test_the_whole_journey_in_the_browser(
     page.locator("input[name=cccd_me]").fill(CCCD)
     page.locator("input[name=nguoi_yeu_cau]").fill("Trần Thị Mẹ Sen")
     page.locator("input[name=cccd_nguoi_yeu_cau]").fill(CCCD)
-    page.locator("#components").get_by_label(re.compile(r"^Mẫu hộ tịch điện tử tương tác")).set_input_files(str(pdf))
+    page.locator("#components").get_by_label(re.compile(r"^Giấy chứng sinh")).set_input_files(str(pdf))
     page.get_by_role("button", name="Nộp hồ sơ", exact=True).click()
 
     # reads the code on the dossier's page

@@ -42,12 +42,22 @@ def form(**overrides: Any) -> dict[str, Any]:
     return {"ho_ten": "Trần Thị Thử Nghiệm", "cccd": "082012345678", **overrides}
 
 
+def component_id(version: ProcedureVersion) -> int | None:
+    """The first required component of `version` (the factory's "Tờ khai"), or None."""
+    return version.components.filter(required=True).order_by("order").values_list("pk", flat=True).first()
+
+
+def pdf_for(version: ProcedureVersion, name: str = "to-khai.pdf", content: bytes = PDF) -> services.IncomingFile:
+    """An upload for the version's first required component."""
+    return services.IncomingFile(name, content, component_id=component_id(version))
+
+
 def submit(actor: Any, version: ProcedureVersion, unit: Any, **overrides: Any) -> Dossier:
     values: dict[str, Any] = {
         "actor": actor,
         "procedure_code": version.procedure.code,
         "form_data": form(),
-        "files": [services.IncomingFile("to-khai.pdf", PDF)],
+        "files": [pdf_for(version)],
         "idempotency_key": f"key-{next(_keys)}",
         "unit_code": unit.code,
     }

@@ -44,9 +44,20 @@ def client_for(user) -> Client:
     return client
 
 
+def required_uploads(code: str = BIRTH) -> tuple[list[SimpleUploadedFile], str]:
+    """One PDF for each required component of the procedure's current version, and the matching
+    `file_components` field (the component ids in the order of the files)."""
+    version = Procedure.objects.get(code=code).current_version
+    ids = list(version.components.filter(required=True).order_by("order").values_list("pk", flat=True))
+    return [SimpleUploadedFile(f"giay-to-{n}.pdf", PDF) for n in range(len(ids))], json.dumps(ids)
+
+
 def post_dossier(client: Client, *, key: str | None = "k-1", files=None, **fields):
     data = {"procedure_code": BIRTH, "form_data": json.dumps(BIRTH_FORM), "unit_code": "H15.50", **fields}
-    data["files"] = files if files is not None else [SimpleUploadedFile("giay-chung-sinh.pdf", PDF)]
+    if files is None:
+        data["files"], data["file_components"] = required_uploads()
+    else:
+        data["files"] = files
     headers = {"Idempotency-Key": key} if key else {}
     return client.post("/api/v1/dossiers", data=data, headers=headers)
 
@@ -57,7 +68,7 @@ def act(client: Client, code: str, action: str, **body):
 
 def test_the_whole_journey_through_the_api(birth, unit, citizen, officer, specialist, leader, unit_certificate):
     # the citizen submits online
-    response = post_dossier(client_for(citizen), files=[SimpleUploadedFile("giay-chung-sinh.pdf", PDF)])
+    response = post_dossier(client_for(citizen))
     assert response.status_code == 201, response.json()
     code = response.json()["code"]
     assert response.json()["state"] == "1" and response.json()["procedure_code"] == BIRTH
@@ -176,3 +187,46 @@ def test_the_reschedule_date_is_sent_in_the_body(unit, citizen, officer, version
     body = act(client, dossier.code, "reschedule", reason="Cần xác minh thêm", new_due_at=new_date).json()
     assert body["rescheduled_due_at"] is not None
     assert Dossier.objects.get(pk=dossier.pk).due_at == due
+
+
+# --- Required components -------------------------------------------------------------------------
+def test_a_missing_required_component_answers_400_naming_it(birth, unit, citizen, _media):
+    # given the birth registration, whose one required paper is the birth certificate
+    certificate = birth.components.get(required=True)
+    optional = birth.components.filter(required=False).first()
+    # when the citizen sends only the optional form, attached to its component
+    response = post_dossier(
+        client_for(citizen),
+        files=[SimpleUploadedFile("to-khai.pdf", PDF)],
+        file_components=json.dumps([optional.pk]),
+    )
+    # then 400, a code, a Vietnamese message naming the certificate, the component by id; nothing written
+    body = response.json()
+    assert response.status_code == 400 and body["code"] == "component_required"
+    assert body["message"].startswith("Thiếu thành phần hồ sơ bắt buộc “Giấy chứng sinh; trường hợp")
+    assert body["details"]["components"] == [{"id": certificate.pk, "name": certificate.name}]
+    assert not Dossier.objects.exists() and not DossierFile.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("file_components", "code"),
+    [
+        ("[1, 2]", "invalid_input"),  # two ids for one file
+        ("{not json", "invalid_input"),
+        ('["12"]', "invalid_input"),
+        ("[999999]", "unknown_component"),  # not a component of this procedure
+    ],
+)
+def test_file_components_must_match_the_files(birth, unit, citizen, file_components, code):
+    response = post_dossier(
+        client_for(citizen), files=[SimpleUploadedFile("a.pdf", PDF)], file_components=file_components
+    )
+    assert response.status_code == 400 and response.json()["code"] == code
+    assert not Dossier.objects.exists()
+
+
+def test_files_land_on_their_components(birth, unit, citizen):
+    response = post_dossier(client_for(citizen))
+    assert response.status_code == 201, response.json()
+    stored = DossierFile.objects.get()
+    assert stored.component == birth.components.get(required=True)

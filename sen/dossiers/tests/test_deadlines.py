@@ -108,7 +108,19 @@ R = DossierState.RETURNED
         ({}, vn(2026, 2, 25, 23, 0), "pending"),
         ({}, vn(2026, 2, 26, 8, 0), "late"),
         ({}, dt.date(2026, 2, 28), "late"),
-        ({"state": DossierState.WAITING_SUPPLEMENT}, dt.date(2026, 3, 31), "pending"),
+        # the clock is stopped while waiting for a supplement or for the financial obligation
+        (
+            {"state": DossierState.WAITING_SUPPLEMENT, "paused_since": vn(2026, 2, 24, 9)},
+            dt.date(2026, 3, 31),
+            "pending",
+        ),
+        (
+            {"state": DossierState.WAITING_FINANCIAL, "paused_since": vn(2026, 2, 24, 9)},
+            dt.date(2026, 3, 31),
+            "pending",
+        ),
+        # a withdrawal request does not stop it
+        ({"state": DossierState.WITHDRAWAL_REQUESTED}, dt.date(2026, 3, 31), "late"),
         # processed after the period's end: unfinished at that end
         ({"state": P, "processed_at": vn(2026, 3, 2, 9)}, dt.date(2026, 2, 25), "pending"),
         ({"state": P, "processed_at": vn(2026, 3, 2, 9)}, dt.date(2026, 2, 28), "late"),

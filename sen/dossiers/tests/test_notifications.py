@@ -1,5 +1,6 @@
 """The applicant is told by e-mail (a real SMTP server on loopback) and SMS (recorded, not sent) when
-their dossier is received, when a supplement is requested and when the result is returned — after the
+their dossier is received, when a supplement or the financial obligation is requested and when the
+result is returned — after the
 transaction commits, never for a transition that rolled back."""
 
 from __future__ import annotations
@@ -62,10 +63,15 @@ def test_receipt_is_mailed_with_the_code_and_the_due_date(smtp, citizen, officer
 
 def test_a_counter_dossier_is_mailed_on_receipt_too(smtp, citizen, officer, unit, version):
     from sen.dossiers.services import dossier_receive_at_counter
-    from sen.dossiers.tests.factories import form
+    from sen.dossiers.tests.factories import form, pdf_for
 
     dossier = dossier_receive_at_counter(
-        actor=officer, applicant=citizen, procedure_code=version.procedure.code, form_data=form(), unit=unit
+        actor=officer,
+        applicant=citizen,
+        procedure_code=version.procedure.code,
+        form_data=form(),
+        files=[pdf_for(version)],
+        unit=unit,
     )
     [message] = mails_about(smtp, dossier.code)
     assert "đã được tiếp nhận" in message["Subject"]
@@ -88,6 +94,29 @@ def test_a_supplement_request_is_mailed_with_its_reason(smtp, citizen, officer, 
     assert sms.body.startswith(
         f"Sen Đồng Tháp: hồ sơ {dossier.code} cần bổ sung giấy tờ: Thiếu bản sao giấy chứng sinh."
     )
+
+
+def test_a_financial_obligation_is_mailed_and_a_refused_withdrawal_sends_no_second_receipt(
+    smtp, citizen, officer, specialist, unit, version
+):
+    dossier = dossier_transition(actor=officer, dossier=submit(citizen, version, unit), action="receive")
+    dossier = dossier_transition(actor=officer, dossier=dossier, action="assign", assignee=specialist.username)
+
+    dossier_transition(
+        actor=specialist, dossier=dossier, action="request-payment", reason="Lệ phí trích lục", amount_vnd=8000
+    )
+
+    message = mails_about(smtp, dossier.code)[-1]
+    assert message["Subject"].strip() == f"Hồ sơ {dossier.code}: đề nghị thực hiện nghĩa vụ tài chính"
+    text = plain(message)
+    assert "Nội dung: Lệ phí trích lục" in text and "Số tiền: 8.000 đồng" in text
+    assert "không tính vào thời hạn giải quyết" in text
+    [sms] = sms_rows(citizen, "dossier_payment_requested")
+    assert sms.status == "recorded" and "(8.000 đồng)" in sms.body
+    # a withdrawal asked for and refused brings the dossier back to 6 without telling it again
+    dossier = dossier_transition(actor=citizen, dossier=dossier, action="request-withdrawal", reason="Không cần")
+    dossier_transition(actor=specialist, dossier=dossier, action="reject-withdrawal", reason="Đang xử lý")
+    assert len(mails_about(smtp, dossier.code)) == 2  # the receipt and the obligation
 
 
 def test_the_returned_result_is_mailed_with_the_download_and_rating_links(

@@ -18,11 +18,12 @@ from django.utils import timezone
 
 from sen.dossiers import services
 from sen.dossiers.choices import DossierAction, DossierState
-from sen.dossiers.models import Dossier, DossierFile
+from sen.dossiers.models import Dossier, DossierDraft, DossierFile
 from sen.dossiers.tests.factories import EXE, PDF, publish_version, submit
 from sen.identity.tests.factories import CitizenFactory
 from sen.procedures.choices import OnlineLevel
 from sen.procedures.models import Component
+from sen.procedures.specs import ComponentSpec
 
 ALL_TYPES = [
     {"name": "ho_ten", "label": "Họ và tên", "type": "text", "required": True, "validation": {"max_length": 80}},
@@ -320,12 +321,43 @@ def test_an_oversized_file_is_refused_beside_its_input(citizen_client, desk, uni
     assert Dossier.objects.count() == 0
 
 
+def test_a_required_component_left_empty_is_named_beside_its_input(citizen_client, desk, unit, _media):
+    # given a procedure with a required declaration and an optional paper
+    version = publish_version(
+        components=[
+            ComponentSpec("Tờ khai đăng ký khai sinh", originals=1),
+            ComponentSpec("Văn bản ủy quyền (nếu có)", required=False),
+        ]
+    )
+    declaration, optional = version.components.order_by("order")
+    key = rendered_key(citizen_client, submit_url(version))
+    html = citizen_client.get(submit_url(version)).content.decode()
+    assert f">{declaration.name} *</label>" in html and f">{optional.name}</label>" in html
+    # when only the optional paper is attached
+    data = post_data(version, unit, key)
+    del data[f"_file_{declaration.pk}"]
+    data[f"_file_{optional.pk}"] = SimpleUploadedFile("uy-quyen.pdf", PDF, "application/pdf")
+    response = citizen_client.post(submit_url(version), data)
+    # then the message names the missing component beside its input, and nothing is written
+    message = error_beside(response.content.decode(), "input", f"_file_{declaration.pk}")
+    assert "Cần đính kèm “Tờ khai đăng ký khai sinh”: đây là thành phần hồ sơ bắt buộc." in message
+    assert Dossier.objects.count() == 0 and stored_files(_media) == []
+
+
 # --- Drafts --------------------------------------------------------------------------------------
-def test_a_draft_keeps_the_typed_values_not_the_files_until_submitted(citizen_client, desk, unit):
+def hidden_fields(html: str) -> dict[str, str]:
+    """The hidden inputs of the rendered submission form, as the browser posts them back."""
+    return {a["name"]: a.get("value", "") for a in elements(html, "input", type="hidden") if a.get("name")}
+
+
+def test_a_draft_keeps_the_typed_values_and_the_files_until_submitted(
+    citizen_client, citizen, desk, unit, _media, django_capture_on_commit_callbacks
+):
     version = publish_version(eform=ALL_TYPES)
+    component = component_of(version)
     url = submit_url(version)
     key = rendered_key(citizen_client, url)
-    # when the citizen saves a half-filled form as a draft
+    # when the citizen saves a half-filled form with its PDF as a draft
     draft = {
         "_idempotency_key": key,
         "_unit_code": unit.code,
@@ -335,34 +367,128 @@ def test_a_draft_keeps_the_typed_values_not_the_files_until_submitted(citizen_cl
         "noi_o_detail": "5 Nguyễn Huệ",
         "noi_o_commune": "",
         "noi_o_province": "Đồng Tháp",
+        f"_file_{component.pk}": SimpleUploadedFile("to-khai.pdf", PDF, "application/pdf"),
     }
     response = citizen_client.post(url, draft, follow=True)
     html = response.content.decode()
-    # then nothing is submitted, and the page comes back filled in, saying files are not kept
+    # then nothing is submitted; the draft holds the values and the file, stored once
     assert Dossier.objects.count() == 0
-    assert "Đã lưu nháp" in html and "Tệp đính kèm không được lưu" in html
+    saved = DossierDraft.objects.get(owner=citizen)
+    assert (saved.form_data["ho_ten"], saved.form_data["cccd"], saved.unit_code) == (
+        "Nguyễn Văn Nháp",
+        "0820",
+        unit.code,
+    )
+    (kept,) = saved.files.all()
+    assert (kept.name, kept.component, kept.file.read()) == ("to-khai.pdf", component, PDF)
+    assert len(stored_files(_media)) == 1
+    # and the page comes back filled in, listing the kept file beside its component
+    assert "Đã lưu nháp cùng 1 tệp đính kèm" in html
     assert one(html, "input", name="ho_ten")["value"] == "Nguyễn Văn Nháp"
-    assert one(html, "input", name="cccd")["value"] == "0820"
     assert one(html, "input", name="noi_o_detail")["value"] == "5 Nguyễn Huệ"
     assert one(html, "option", value=unit.code).get("selected") is not None
     assert one(html, "div", id="draft-notice")
-    # and coming back later (a new GET) still shows it, with a new key
+    assert "to-khai.pdf" in one_text(html, "ul", f"kept-_file_{component.pk}")
+    # when they come back later, correct the CCCD, fill the rest and submit without choosing the file again
     again = citizen_client.get(url).content.decode()
-    assert one(again, "input", name="ho_ten")["value"] == "Nguyễn Văn Nháp"
-    assert one(again, "input", name="_idempotency_key")["value"] != key
-    # when the citizen discards it, the form is empty again
-    citizen_client.post(url, {"_action": "discard"})
+    fields = hidden_fields(again)
+    assert fields["_draft"] == "1" and fields["_idempotency_key"] != key
+    data = {
+        **fields,
+        "_unit_code": unit.code,
+        "_action": "submit",
+        "ho_ten": "Nguyễn Văn Nháp",
+        "ngay_sinh": "2020-01-02",
+        "gioi_tinh": "nam",
+        "cccd": "082012345678",
+        "noi_o_detail": "5 Nguyễn Huệ",
+        "noi_o_commune": "Phường Cao Lãnh",
+        "noi_o_province": "Đồng Tháp",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        first = citizen_client.post(url, data)
+    # then one dossier, with the draft's file (the same stored file), and the draft is gone
+    dossier = Dossier.objects.get()
+    assert first.status_code == 302 and first["Location"].endswith(f"/dossiers/{dossier.code}/")
+    stored = dossier.files.get()
+    assert (stored.name, stored.component, stored.file.name) == ("to-khai.pdf", component, kept.file.name)
+    assert not DossierDraft.objects.exists() and len(stored_files(_media)) == 1
+    # and posting the same rendering again (a double click) leads to the same dossier
+    second = citizen_client.post(url, data)
+    assert second.status_code == 302 and second["Location"] == first["Location"]
+    assert Dossier.objects.count() == 1
+    assert not elements(citizen_client.get(url).content.decode(), "div", id="draft-notice")
+
+
+def one_text(html: str, tag: str, element_id: str) -> str:
+    match = re.search(rf'<{tag}[^>]*id="{re.escape(element_id)}"[^>]*>(.*?)</{tag}>', html, re.S)
+    assert match, element_id
+    return re.sub(r"<[^>]+>", " ", match.group(1))
+
+
+def test_a_kept_file_can_be_removed_and_the_draft_discarded(
+    citizen_client, citizen, desk, unit, version, _media, django_capture_on_commit_callbacks
+):
+    url = submit_url(version)
+    field = f"_file_{component_of(version).pk}"
+    citizen_client.post(
+        url,
+        {
+            "_action": "draft",
+            "_idempotency_key": "k",
+            "_unit_code": unit.code,
+            field: SimpleUploadedFile("a.pdf", PDF, "application/pdf"),
+        },
+    )
+    citizen_client.post(
+        url,
+        {
+            "_action": "draft",
+            "_idempotency_key": "k",
+            "_unit_code": unit.code,
+            field: SimpleUploadedFile("b.pdf", PDF, "application/pdf"),
+        },
+    )
+    first, second = DossierDraft.objects.get().files.order_by("id")
+    assert len(stored_files(_media)) == 2
+    # when "remove" is ticked for the first and the draft saved again
+    with django_capture_on_commit_callbacks(execute=True):
+        citizen_client.post(
+            url, {"_action": "draft", "_idempotency_key": "k", "_unit_code": unit.code, "_remove_file": [first.pk]}
+        )
+    # then only the second is kept, on storage too
+    assert [f.name for f in DossierDraft.objects.get().files.all()] == ["b.pdf"]
+    assert stored_files(_media) == [Path(second.file.path)]
+    # and a submission that removes the last file of a required component is refused beside it
+    key = rendered_key(citizen_client, url)
+    response = citizen_client.post(
+        url, {**post_data(version, unit, key), field: [], "_draft": "1", "_remove_file": [second.pk]}
+    )
+    assert "thành phần hồ sơ bắt buộc" in error_beside(response.content.decode(), "input", field)
+    assert Dossier.objects.count() == 0
+    # when the draft is discarded, it and its files are gone
+    with django_capture_on_commit_callbacks(execute=True):
+        citizen_client.post(url, {"_action": "discard"})
+    assert not DossierDraft.objects.exists() and stored_files(_media) == []
     assert "value" not in one(citizen_client.get(url).content.decode(), "input", name="ho_ten")
 
 
-def test_a_successful_submission_drops_the_draft(citizen_client, desk, unit, version):
-    url = submit_url(version)
-    citizen_client.post(url, {"_action": "draft", "_idempotency_key": "x", "ho_ten": "Nháp"})
-    key = rendered_key(citizen_client, url)
-    citizen_client.post(url, post_data(version, unit, key))
-    html = citizen_client.get(url).content.decode()
-    assert not elements(html, "div", id="draft-notice")
-    assert "value" not in one(html, "input", name="ho_ten")
+def test_a_fake_typed_file_is_not_saved_in_a_draft(citizen_client, desk, unit, version, _media):
+    field = f"_file_{component_of(version).pk}"
+    response = citizen_client.post(
+        submit_url(version),
+        {"_action": "draft", "_idempotency_key": "k", field: SimpleUploadedFile("x.pdf", EXE, "application/pdf")},
+    )
+    assert "không phải PDF, JPEG hoặc PNG" in error_beside(response.content.decode(), "input", field)
+    assert not DossierDraft.objects.exists() and stored_files(_media) == []
+
+
+def test_a_draft_is_seen_by_its_owner_only(client, citizen, desk, unit, version):
+    services.dossier_draft_save(actor=citizen, procedure_code=version.procedure.code, form_data={"ho_ten": "Của tôi"})
+    other = CitizenFactory(full_name="Phan Văn Khác")
+    client.force_login(other)
+    html = client.get(submit_url(version)).content.decode()
+    assert not elements(html, "div", id="draft-notice") and "Của tôi" not in html
 
 
 # --- My dossiers ---------------------------------------------------------------------------------

@@ -15,10 +15,11 @@ from django.utils import timezone
 from sen.core.calendar import VN_TZ
 from sen.dossiers.choices import DossierState
 from sen.dossiers.models import Dossier, Handover
-from sen.dossiers.services import IncomingFile, dossier_receive_at_counter, dossier_transition
-from sen.dossiers.tests.factories import PDF, form, publish_version, submit
+from sen.dossiers.services import dossier_receive_at_counter, dossier_transition
+from sen.dossiers.tests.factories import PDF, form, pdf_for, publish_version, submit
 from sen.identity.tests.factories import OrgUnitFactory, StaffFactory
 from sen.procedures.choices import Channel
+from sen.procedures.specs import ComponentSpec
 
 S = DossierState
 QUEUE = reverse("dossiers:work_queue")
@@ -142,7 +143,7 @@ def test_filters_by_procedure_state_channel_and_code(client, citizen, officer, u
         applicant=citizen,
         procedure_code=version.procedure.code,
         form_data=form(),
-        files=[],
+        files=[pdf_for(version)],
         unit=unit,
     )
     client.force_login(officer)
@@ -280,7 +281,7 @@ def test_the_dossier_page_shows_the_dossier(client, citizen, officer, specialist
         ("specialist", "new", []),  # receiving is the one-stop officer's step
         ("officer", "received", ["assign", "request-supplement", "stop", "reschedule"]),
         ("specialist", "assigned", ["assign", "forward", "approve", "return-for-rework", "request-supplement",
-                                    "stop", "complete", "reschedule"]),
+                                    "request-payment", "stop", "complete", "reschedule"]),
         ("officer", "assigned", []),
         ("officer", "stopped", []),
     ],
@@ -412,13 +413,14 @@ def test_with_htmx_an_action_swaps_the_panel(client, citizen, officer, unit, ver
 
 
 def test_files_are_listed_with_their_size(client, citizen, officer, unit, version):
-    without = submit(citizen, version, unit, files=[])
+    nothing_required = publish_version(components=[ComponentSpec("Giấy tờ khác (nếu có)", required=False)])
+    without = submit(citizen, nothing_required, unit, files=[])
     with_file = dossier_receive_at_counter(
         actor=officer,
         applicant=citizen,
         procedure_code=version.procedure.code,
         form_data=form(),
-        files=[IncomingFile("ban-sao.pdf", PDF)],
+        files=[pdf_for(version, "ban-sao.pdf")],
         unit=unit,
     )
     client.force_login(officer)

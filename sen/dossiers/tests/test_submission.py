@@ -15,9 +15,10 @@ from sen.core.models import AuditEvent
 from sen.dossiers import services
 from sen.dossiers.choices import DossierState
 from sen.dossiers.models import Dossier, DossierCounter, DossierFile, DossierTransition, IdempotencyKey
-from sen.dossiers.tests.factories import EXE, JPEG, PDF, PNG, form, publish_version, submit
+from sen.dossiers.tests.factories import EXE, JPEG, PDF, PNG, form, pdf_for, publish_version, submit
 from sen.identity.tests.factories import CitizenFactory
 from sen.procedures.choices import Channel, OnlineLevel
+from sen.procedures.specs import ComponentSpec
 
 
 def stored_files(media: Path) -> list[Path]:
@@ -31,7 +32,7 @@ def test_online_submission_gets_a_code_context_files_history_and_audit(citizen, 
         citizen,
         version,
         unit,
-        files=[services.IncomingFile("to-khai.pdf", PDF), services.IncomingFile("anh.png", PNG)],
+        files=[pdf_for(version), services.IncomingFile("anh.png", PNG)],
         context=services.RequestInfo(ip="10.0.0.7", user_agent="Thử nghiệm/1.0", device_cookie="dev-123"),
     )
     # then the code is {unit}-{yymmdd}-0001 by the Vietnam date, the dossier waits for receipt
@@ -140,7 +141,7 @@ def test_form_errors_name_the_fields(citizen, unit, version):
 
 
 def test_a_jpeg_is_accepted_by_content(citizen, unit, version):
-    dossier = submit(citizen, version, unit, files=[services.IncomingFile("anh-chup", JPEG)])
+    dossier = submit(citizen, version, unit, files=[pdf_for(version, "anh-chup", JPEG)])
     assert dossier.files.get().content_type == "image/jpeg"
 
 
@@ -152,7 +153,11 @@ def test_a_procedure_without_online_service_refuses_online_submission(citizen, u
 
 def test_counter_intake_is_received_at_once_by_the_officer(officer, citizen, unit, version):
     dossier = services.dossier_receive_at_counter(
-        actor=officer, applicant=citizen, procedure_code=version.procedure.code, form_data=form()
+        actor=officer,
+        applicant=citizen,
+        procedure_code=version.procedure.code,
+        form_data=form(),
+        files=[pdf_for(version, "ban-quet.pdf")],
     )
     assert dossier.channel == Channel.COUNTER
     assert dossier.state == DossierState.RECEIVED
@@ -170,6 +175,7 @@ def test_postal_intake_keeps_the_tracking_number(officer, citizen, unit, version
         applicant=citizen,
         procedure_code=version.procedure.code,
         form_data=form(),
+        files=[pdf_for(version)],
         postal_tracking_no="EB123456789VN",
     )
     assert (dossier.channel, dossier.postal_tracking_no, dossier.state) == (
@@ -183,6 +189,7 @@ def test_postal_intake_keeps_the_tracking_number(officer, citizen, unit, version
             applicant=citizen,
             procedure_code=version.procedure.code,
             form_data=form(),
+            files=[pdf_for(version)],
             postal_tracking_no="",
         )
 
@@ -205,7 +212,7 @@ def test_a_failure_inside_the_transaction_leaves_nothing_half_written(officer, c
             applicant=citizen,
             procedure_code=broken.procedure.code,
             form_data=form(),
-            files=[services.IncomingFile("to-khai.pdf", PDF)],
+            files=[pdf_for(broken)],
         )
     # then no dossier, no file row, no stored file, no history
     assert not Dossier.objects.exists()
@@ -215,7 +222,7 @@ def test_a_failure_inside_the_transaction_leaves_nothing_half_written(officer, c
     # and the number was given back: the next dossier of the day is 0001
     good = publish_version()
     dossier = services.dossier_receive_at_counter(
-        actor=officer, applicant=citizen, procedure_code=good.procedure.code, form_data=form()
+        actor=officer, applicant=citizen, procedure_code=good.procedure.code, form_data=form(), files=[pdf_for(good)]
     )
     assert re.fullmatch(r"H15\.50-\d{6}-0001", dossier.code)
 
@@ -224,7 +231,7 @@ def test_a_failed_request_never_removes_a_file_another_dossier_stored_with_the_s
     officer, citizen, unit, version, _media
 ):
     # given a dossier that stored a PDF
-    kept = submit(citizen, version, unit, files=[services.IncomingFile("to-khai.pdf", PDF)])
+    kept = submit(citizen, version, unit, files=[pdf_for(version)])
     # when another request with the very same bytes fails inside its transaction
     broken = publish_version(processing_amount=20_000)
     with pytest.raises(InvalidInput):
@@ -233,9 +240,98 @@ def test_a_failed_request_never_removes_a_file_another_dossier_stored_with_the_s
             applicant=citizen,
             procedure_code=broken.procedure.code,
             form_data=form(),
-            files=[services.IncomingFile("ban-sao.pdf", PDF)],
+            files=[pdf_for(broken, "ban-sao.pdf")],
         )
     # then the first dossier's file is still there, byte for byte, and only it is stored
     stored = kept.files.get()
     assert stored.file.read() == PDF
     assert stored_files(_media) == [Path(stored.file.path)]
+
+
+# --- Required components -------------------------------------------------------------------------
+def two_required_and_one_optional():
+    return publish_version(
+        components=[
+            ComponentSpec("Tờ khai đăng ký khai sinh", originals=1),
+            ComponentSpec("Giấy chứng sinh", originals=1),
+            ComponentSpec("Văn bản ủy quyền (nếu có)", originals=1, required=False),
+        ]
+    )
+
+
+def test_a_missing_required_component_is_named_and_nothing_is_written(citizen, unit, _media):
+    # given a procedure with two required components and an optional one
+    version = two_required_and_one_optional()
+    declaration, certificate, authorisation = version.components.order_by("order")
+    # when the citizen attaches the declaration and the optional paper, but no birth certificate
+    with pytest.raises(InvalidInput) as caught:
+        submit(
+            citizen,
+            version,
+            unit,
+            files=[
+                services.IncomingFile("to-khai.pdf", PDF, component_id=declaration.pk),
+                services.IncomingFile("uy-quyen.pdf", PDF, component_id=authorisation.pk),
+            ],
+        )
+    # then the error names the missing component, in Vietnamese, and lists it by id
+    error = caught.value
+    assert (error.status, error.code) == (400, "component_required")
+    assert error.message == "Thiếu thành phần hồ sơ bắt buộc “Giấy chứng sinh”: cần đính kèm ít nhất một tệp."
+    assert error.details["components"] == [{"id": certificate.pk, "name": "Giấy chứng sinh"}]
+    assert not Dossier.objects.exists() and stored_files(_media) == []
+
+
+def test_files_for_no_component_do_not_stand_for_a_required_one(citizen, unit):
+    version = two_required_and_one_optional()
+    with pytest.raises(InvalidInput) as caught:
+        submit(citizen, version, unit, files=[services.IncomingFile("to-khai.pdf", PDF)])
+    assert caught.value.message.startswith("Thiếu 2 thành phần hồ sơ bắt buộc: “Tờ khai đăng ký khai sinh”; “Giấy")
+    assert [c["name"] for c in caught.value.details["components"]] == ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]
+
+
+def test_every_required_component_with_a_file_is_accepted(citizen, unit):
+    version = two_required_and_one_optional()
+    declaration, certificate, _optional = version.components.order_by("order")
+    dossier = submit(
+        citizen,
+        version,
+        unit,
+        files=[
+            services.IncomingFile("to-khai.pdf", PDF, component_id=declaration.pk),
+            services.IncomingFile("chung-sinh-1.jpg", JPEG, component_id=certificate.pk),
+            services.IncomingFile("chung-sinh-2.png", PNG, component_id=certificate.pk),
+        ],
+    )
+    assert sorted(dossier.files.values_list("component_id", flat=True)) == sorted(
+        [declaration.pk, certificate.pk, certificate.pk]
+    )
+
+
+@pytest.mark.parametrize("channel", ["counter", "postal"])
+def test_staff_intake_enforces_required_components_too(officer, citizen, unit, channel):
+    version = two_required_and_one_optional()
+    intake = services.dossier_receive_at_counter if channel == "counter" else services.dossier_receive_by_post
+    extra = {"postal_tracking_no": "EB123456789VN"} if channel == "postal" else {}
+    with pytest.raises(InvalidInput) as caught:
+        intake(
+            actor=officer,
+            applicant=citizen,
+            procedure_code=version.procedure.code,
+            form_data=form(),
+            files=[pdf_for(version)],
+            **extra,
+        )
+    assert caught.value.code == "component_required" and "“Giấy chứng sinh”" in caught.value.message
+    assert not Dossier.objects.exists()
+
+
+def test_a_long_component_name_is_shortened_in_the_message(citizen, unit):
+    long_name = "Giấy chứng sinh; trường hợp không có Giấy chứng sinh thì nộp văn bản của người làm chứng " * 3
+    version = publish_version(components=[ComponentSpec(long_name, originals=1)])
+    with pytest.raises(InvalidInput) as caught:
+        submit(citizen, version, unit, files=[])
+    assert "“Giấy chứng sinh; trường hợp không có Giấy chứng sinh thì nộp văn bản của người làm chứng…”:" in (
+        caught.value.message
+    )
+    assert caught.value.details["components"][0]["name"] == long_name

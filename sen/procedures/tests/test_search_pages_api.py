@@ -160,3 +160,21 @@ def test_forms_download_as_real_office_files(client, catalogue):
     assert "TỜ KHAI ĐĂNG KÝ KHAI SINH" in [p.text for p in Document(BytesIO(docx)).paragraphs]
     assert zipfile.ZipFile(BytesIO(docx)).testzip() is None
     assert client.get(form["url"].replace(form["filename"], "other.xlsx")).status_code == 404
+
+
+def test_birth_registration_lists_papers_with_their_ids_and_shows_the_notes_apart(client, catalogue):
+    # given the demo's birth registration (the national record plus the province's form)
+    body = client.get("/api/v1/procedures/1.001193").json()
+    components = body["components"]
+    # then the API gives each component its id (to attach files to) and says which are required:
+    # the birth certificate only; the downloadable form is optional, the e-form holds its data
+    assert len(components) == 9 and all(isinstance(c["id"], int) for c in components)
+    assert [c["name"][:15] for c in components if c["required"]] == ["Giấy chứng sinh"]
+    assert components[0]["name"] == "Tờ khai đăng ký khai sinh (theo mẫu)" and not components[0]["required"]
+    assert body["component_notes"].startswith("Giấy tờ phải nộp:\n- Trường hợp người yêu cầu đã nộp bản điện tử")
+    # and the page shows the notes under the components, not as rows of the table
+    html = client.get(reverse("procedures:detail", args=["1.001193"])).content.decode()
+    table = html[html.index('<table class="table" id="components">') : html.index('id="component-notes"')]
+    assert table.count("<tr><td>") == 9
+    assert "Người tiếp nhận có trách nhiệm" not in table
+    assert "Người tiếp nhận có trách nhiệm" in html[html.index('id="component-notes"') :]
