@@ -21,9 +21,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sen.core.text import fold
 from sen.procedures.choices import Channel, Level, OnlineLevel, TimeUnit
 from sen.procedures.specs import ChannelSpec, ComponentSpec, FeeSpec, ProcedureSpec, StepSpec
-from sen.procedures.text import fold
 
 NO_INFO = "Không có thông tin"
 CHANNELS_HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
