@@ -161,7 +161,7 @@ def _samples(justice: OrgUnit, *, stdout: Any) -> dict[str, int]:
         (clerk, OutgoingAction.ISSUE),
     ]
     for actor, action in steps:
-        outgoing_transition(actor=actor, document=issued, action=action)
+        issued = outgoing_transition(actor=actor, document=issued, action=action)
     waiting = outgoing_create(
         actor=drafter,
         data=draft(

@@ -42,6 +42,7 @@ def test_the_demo_builds_dong_thap_after_2025_and_a_second_run_changes_nothing(m
     assert counts() == after_first
     assert dict(User.objects.values_list("username", "password")) == hashes
     assert "không thay đổi" in second_output
+    assert "(01/QĐ-STP đã ban hành, gửi 2 nơi nhận)" in first_output  # the documents app's samples
 
     # the province root with its agency code (Đồng Tháp is H20 in qd766/provinces.json)
     root = OrgUnit.objects.get(parent__isnull=True)
