@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -72,6 +74,13 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return error_response(request, 403, "csrf_failed", message)
     code, message = HTTP_ERROR_MESSAGES.get(exc.status_code, ("http_error", "Yêu cầu không hợp lệ."))
     return error_response(request, exc.status_code, code, message, {"reason": str(exc)})
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    message = f"Yêu cầu quá lớn: tối đa {limit // (1024 * 1024)} MB mỗi lần gửi (kể cả tệp mã hóa base64)."
+    return error_response(request, 413, "request_too_large", message, {"max_bytes": limit})
 
 
 @api.exception_handler(Exception)

@@ -14,6 +14,7 @@ import hashlib
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -55,3 +56,12 @@ def written() -> Iterator[list[str]]:
     except BaseException:
         forget(names)
         raise
+
+
+def response(name: str, *, filename: str, content_type: str, as_attachment: bool = True) -> Any:
+    """A streamed download of a stored file (not read into memory first)."""
+    from django.http import FileResponse
+
+    return FileResponse(
+        default_storage.open(name, "rb"), content_type=content_type, as_attachment=as_attachment, filename=filename
+    )

@@ -314,7 +314,7 @@ def outgoing_out(document: OutgoingDocument) -> dict[str, Any]:
                 "note": version.note,
                 "sha256": version.pdf.sha256,
             }
-            for version in document.versions.select_related("created_by", "pdf").order_by("number")
+            for version in document.versions.all()
         ],
         "history": [
             {
@@ -546,9 +546,7 @@ def incoming_action(request: HttpRequest, pk: int, action: str, payload: ActionI
 )
 def document_file(request: HttpRequest, pk: int) -> FileResponse:
     item = selectors.document_file_get(actor=_actor(request), pk=pk)
-    response = FileResponse(
-        iter([files.read(str(item.file.name))]), content_type="application/pdf", as_attachment=True, filename=item.name
-    )
+    response = files.response(str(item.file.name), filename=item.name, content_type="application/pdf")
     response["X-Content-SHA256"] = item.sha256
     return response
 

@@ -8,6 +8,7 @@ PostgreSQL a trigram GIN index serves the `LIKE '%…%'` (migration 0002).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import reduce
 from typing import Any
@@ -110,7 +111,9 @@ def outgoing_get(*, actor: Any, pk: int) -> OutgoingDocument:
             "organisation", "drafting_unit", "drafter", "signer", "reviewer", "register", "current_version__pdf"
         )
         .prefetch_related(
-            Prefetch("versions", queryset=DocumentVersion.objects.order_by("number")),
+            Prefetch(
+                "versions", queryset=DocumentVersion.objects.select_related("created_by", "pdf").order_by("number")
+            ),
             Prefetch(
                 "transitions",
                 queryset=OutgoingTransition.objects.select_related("actor", "version").order_by("at", "id"),
@@ -313,15 +316,24 @@ def participation(*, actor: Any, start: dt.datetime, end: dt.datetime) -> list[P
             "signer_id", flat=True
         )
     )
+    # Grouped once per leader: the loop below is linear in the rows, whatever the number of leaders.
+    directed_by: dict[int, list[tuple[bool, dt.datetime, dt.datetime | None]]] = defaultdict(list)
+    for user_id, software, arrived, directed in directions:
+        directed_by[user_id].append((software, arrived, directed))
+    signed_by: dict[int, list[tuple[int, dt.datetime]]] = defaultdict(list)
+    for user_id, document_id, at in signatures:
+        signed_by[user_id].append((document_id, at))
+    approved_by = Counter(approvals)
+    waiting_by = Counter(waiting)
     result: list[Participation] = []
     seen: set[int] = set()
     for grant in grants:
         if grant.user_id in seen:
             continue
         seen.add(grant.user_id)
-        mine = [row for row in directions if row[0] == grant.user_id]
-        in_software = [row for row in mine if row[1]]
-        signed = [row for row in signatures if row[0] == grant.user_id]
+        mine = directed_by[grant.user_id]
+        in_software = [(arrived, directed) for software, arrived, directed in mine if software]
+        signed = signed_by[grant.user_id]
         result.append(
             Participation(
                 username=grant.user.username,
@@ -329,14 +341,14 @@ def participation(*, actor: Any, start: dt.datetime, end: dt.datetime) -> list[P
                 unit=grant.unit.name,
                 directed=len(in_software),
                 directed_total=len(mine),
-                approved=sum(1 for user_id in approvals if user_id == grant.user_id),
+                approved=approved_by[grant.user_id],
                 signed=len(signed),
-                waiting_signature=sum(1 for user_id in waiting if user_id == grant.user_id),
+                waiting_signature=waiting_by[grant.user_id],
                 median_direct_hours=_median(
-                    [_hours(arrived, directed) for _u, _s, arrived, directed in in_software if directed is not None]
+                    [_hours(arrived, directed) for arrived, directed in in_software if directed is not None]
                 ),
                 median_sign_hours=_median(
-                    [_hours(asked[document_id], at) for _u, document_id, at in signed if document_id in asked]
+                    [_hours(asked[document_id], at) for document_id, at in signed if document_id in asked]
                 ),
             )
         )

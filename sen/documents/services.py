@@ -186,7 +186,7 @@ def _recipients_check(items: Sequence[RecipientIn], *, body: OrgUnit) -> list[_C
                     code="invalid_organ_id",
                 )
             local = OrgUnit.objects.filter(code=organ_id, active_to__isnull=True).first()
-            if local is not None and local.pk in with_incoming | {local.pk}:
+            if local is not None:
                 # An agency inside Sen: deliver inside, not over the exchange.
                 if not Register.objects.filter(body=local, direction=Direction.INCOMING, active=True).exists():
                     raise InvalidInput(

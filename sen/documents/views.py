@@ -249,11 +249,13 @@ def outgoing_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _case_file_choices(document: OutgoingDocument) -> list[tuple[str, str]]:
+    open_files = CaseFile.objects.filter(body=document.organisation, year=_today().year, closed_at__isnull=True)
+    return [(str(case_file.pk), f"{case_file.code} — {case_file.title}") for case_file in open_files]
+
+
 def _outgoing_forms(actor: User, document: OutgoingDocument) -> list[dict[str, Any]]:
-    case_files = [
-        (str(case_file.pk), f"{case_file.code} — {case_file.title}")
-        for case_file in CaseFile.objects.filter(body=document.organisation, year=_today().year, closed_at__isnull=True)
-    ]
+    case_files = _case_file_choices(document)
     found = []
     for action, transition in OUTGOING.items():
         if action == OutgoingAction.EDIT or document.state not in transition.sources:
@@ -307,15 +309,12 @@ def outgoing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         document = selectors.outgoing_get(actor=actor, pk=pk)
     except SenError:
         raise Http404 from None
-    form = ActionForm(action, OUTGOING_ACTION_FIELDS[action], request.POST)
-    # The case file's choices are checked by the service; accept any submitted value here.
-    form.fields.pop("case_file", None)
+    form = ActionForm(
+        action, OUTGOING_ACTION_FIELDS[action], request.POST, choices={"case_file": _case_file_choices(document)}
+    )
     if form.is_valid():
-        kwargs = form.service_kwargs()
-        if request.POST.get(f"{action}-case_file"):
-            kwargs["case_file"] = request.POST[f"{action}-case_file"]
         try:
-            services.outgoing_transition(actor=actor, document=document, action=action, **kwargs)
+            services.outgoing_transition(actor=actor, document=document, action=action, **form.service_kwargs())
         except SenError as error:
             messages.error(request, error.message)
         else:
@@ -450,11 +449,11 @@ def document_file(request: HttpRequest, pk: int) -> FileResponse:
         item = selectors.document_file_get(actor=actor, pk=pk)
     except SenError:
         raise Http404 from None
-    return FileResponse(
-        iter([files.read(str(item.file.name))]),
+    return files.response(
+        str(item.file.name),
+        filename=item.name,
         content_type="application/pdf",
         as_attachment=request.GET.get("inline") != "1",
-        filename=item.name,
     )
 
 

@@ -138,3 +138,15 @@ def test_a_paper_document_is_registered_through_the_api_and_the_box_is_checked(o
     assert response.json()["state"] == "03" and response.json()["incoming_number"] == 1
     unknown = client_for(other_clerk).get("/api/v1/documents/incoming?box=nowhere")
     assert unknown.status_code == 400 and unknown.json()["code"] == "unknown_box"
+
+
+def test_a_request_over_the_body_limit_is_a_413_with_a_code_not_a_500(drafter, signer, other, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    appendix = base64.b64encode(b"%PDF-" + b"0" * 2_000_000).decode()
+    response = post(
+        client_for(drafter),
+        "/api/v1/documents/outgoing",
+        {**draft_body(signer), "appendices": [{"name": "lon.pdf", "content_base64": appendix}]},
+    )
+    assert response.status_code == 413
+    assert response.json()["code"] == "request_too_large" and "1 MB" in response.json()["message"]
