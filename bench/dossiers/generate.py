@@ -63,9 +63,26 @@ def recreate(url: str, *, drop_only: bool = False) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def drop(url: str) -> None:
+    recreate(url, drop_only=True)
+    print(f"dropped {admin_url(url)[1]}")
+
+
 def manage(url: str, *args: str) -> None:
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.dossiers.settings"}
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def fresh_demo(url: str) -> float:
+    """Re-create the database and fill it with migrations and the demo; returns when it started."""
+    started = time.monotonic()
+    recreate(url)
+    print(f"database re-created: {time.monotonic() - started:.1f} s", flush=True)
+    step = time.monotonic()
+    manage(url, "migrate", "-v0")
+    manage(url, "demo")
+    print(f"migrate + demo: {time.monotonic() - step:.1f} s", flush=True)
+    return started
 
 
 SETUP_SQL = """
@@ -150,13 +167,7 @@ WHERE id > %(after)s AND current_step_id IS NOT NULL AND assignee_id IS NOT NULL
 
 
 def generate(url: str, count: int) -> None:
-    started = time.monotonic()
-    recreate(url)
-    print(f"database re-created: {time.monotonic() - started:.1f} s", flush=True)
-    step = time.monotonic()
-    manage(url, "migrate", "-v0")
-    manage(url, "demo")
-    print(f"migrate + demo: {time.monotonic() - step:.1f} s", flush=True)
+    started = fresh_demo(url)
     los, his, acc = [], [], 0.0
     for _, share in UNIT_SHARES:
         los.append(acc)
@@ -211,8 +222,7 @@ def main() -> None:
     parser.add_argument("--drop", action="store_true", help="drop the benchmark database and stop")
     args = parser.parse_args()
     if args.drop:
-        recreate(args.url, drop_only=True)
-        print(f"dropped {admin_url(args.url)[1]}")
+        drop(args.url)
         return
     generate(args.url, args.count)
 

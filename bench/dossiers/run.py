@@ -19,6 +19,7 @@ gunicorn is stopped at the end (also on error).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -31,6 +32,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -172,6 +174,45 @@ def login(base: str, username: str) -> tuple[str, str]:
     return f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}", cookies["csrftoken"]
 
 
+@contextlib.contextmanager
+def gunicorn(url: str, *, workers: int, settings: str = "bench.dossiers.settings") -> Iterator[str]:
+    """Sen under gunicorn (sync workers, DEBUG off) on a free loopback port against `url`; yields the
+    base URL once /healthz answers, and stops the server on the way out (also on error)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": settings, "ALLOWED_HOSTS": "127.0.0.1"}
+    command = [
+        str(ROOT / ".venv/bin/gunicorn"),
+        "config.wsgi:application",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "info",  # so a shutdown shows up in the output
+        "--chdir",
+        str(ROOT),
+        "--no-control-socket",  # gunicorn 27's default socket path is shared by every gunicorn on the machine
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    try:
+        for _ in range(120):
+            try:
+                if requests.get(f"{base}/healthz", timeout=10).status_code < 500:
+                    break
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+        else:
+            sys.exit("gunicorn did not start")
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
 def check(base: str, cookie: str, csrf: str, officer_cookie: str) -> None:
     """One request of each kind before measuring: the benchmark must measure successes."""
     assert requests.get(f"{base}/bench/json", timeout=30).json() == {"ok": True}
@@ -261,46 +302,9 @@ def main() -> None:
             [UNIT_CODE],
         ).fetchone()
         unit_dossiers = row[0] if row else 0
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": args.url,
-        "DJANGO_SETTINGS_MODULE": "bench.dossiers.settings",
-        "ALLOWED_HOSTS": "127.0.0.1",
-    }
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "config.wsgi:application",
-            "--workers",
-            "2",
-            "--worker-class",
-            "sync",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "info",  # so a shutdown shows up in the output
-            "--chdir",
-            str(ROOT),
-            "--no-control-socket",  # gunicorn 27's default socket path is shared by every gunicorn on the machine
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
     results: dict[str, list[dict[str, float]]] = {}
     started = dt.datetime.now(dt.UTC)
-    try:
-        for _ in range(120):
-            try:
-                if requests.get(f"{base}/healthz", timeout=10).status_code < 500:
-                    break
-            except requests.RequestException:
-                pass
-            time.sleep(0.5)
-        else:
-            sys.exit("gunicorn did not start")
+    with gunicorn(args.url, workers=2) as base:
         COMPONENT["id"] = required_component(base)
         citizens = [login(base, name) for name in CITIZENS[:2]]
         officers = [login(base, OFFICER) for _ in range(2)]
@@ -348,9 +352,6 @@ def main() -> None:
                         f"  socket errors {int(result['socket_errors'])}",
                         flush=True,
                     )
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
     with psycopg.connect(args.url) as conn:
         row = conn.execute("SELECT count(*) FROM dossiers_dossier").fetchone()

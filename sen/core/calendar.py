@@ -375,11 +375,13 @@ class WorkingCalendar:
     def receipt_start(self, value: dt.datetime) -> tuple[dt.datetime, bool]:
         """When something received at `value` counts as received, and whether the cut-off rule moved
         it: after the cut-off on a working day, or any time on a non-working day, it is the opening of
-        the next working day; otherwise `value` itself."""
+        the next working day; before the opening of a working day, that opening (so a later receipt
+        never counts from earlier than a Saturday's); otherwise `value` itself."""
         local = to_vietnam_naive(value)
         day = local.date()
         if self.is_working_day(day) and local.time() <= self.cutoff:
-            return local.replace(tzinfo=VN_TZ), False
+            opening = self.opening(day)
+            return max(local.replace(tzinfo=VN_TZ), opening), False
         return self.opening(self.next_working_day(day)), True
 
     def due(self, start: dt.datetime, amount: int, unit: str, *, apply_cutoff: bool = True) -> dt.datetime:

@@ -390,8 +390,7 @@ def incoming_out(document: IncomingDocument) -> dict[str, Any]:
 # --- Outgoing ---------------------------------------------------------------------------------------
 @router.get("/documents/outgoing", response={200: list[OutgoingRowOut], **ERRORS}, summary="Văn bản đi theo danh sách")
 def outgoing_list(request: HttpRequest, box: str = "all", q: str = "", page: int = 1) -> list[dict[str, Any]]:
-    rows = selectors.outgoing_for(_actor(request), box=box, q=q)
-    start = (max(page, 1) - 1) * selectors.PAGE_SIZE
+    rows = selectors.outgoing_page(_actor(request), box=box, q=q, page=page)
     return [
         {
             "id": row.pk,
@@ -402,7 +401,7 @@ def outgoing_list(request: HttpRequest, box: str = "all", q: str = "", page: int
             "organisation": row.organisation.name,
             "drafter": row.drafter.username,
         }
-        for row in rows[start : start + selectors.PAGE_SIZE]
+        for row in rows
     ]
 
 
@@ -472,8 +471,7 @@ def outgoing_action(request: HttpRequest, pk: int, action: str, payload: ActionI
 # --- Incoming ---------------------------------------------------------------------------------------
 @router.get("/documents/incoming", response={200: list[IncomingRowOut], **ERRORS}, summary="Văn bản đến theo danh sách")
 def incoming_list(request: HttpRequest, box: str = "all", q: str = "", page: int = 1) -> list[dict[str, Any]]:
-    rows = selectors.incoming_for(_actor(request), box=box, q=q)
-    start = (max(page, 1) - 1) * selectors.PAGE_SIZE
+    rows = selectors.incoming_page(_actor(request), box=box, q=q, page=page)
     return [
         {
             "id": row.pk,
@@ -484,7 +482,7 @@ def incoming_list(request: HttpRequest, box: str = "all", q: str = "", page: int
             "subject": row.subject,
             "arrived_at": row.arrived_at,
         }
-        for row in rows[start : start + selectors.PAGE_SIZE]
+        for row in rows
     ]
 
 

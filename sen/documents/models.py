@@ -284,6 +284,8 @@ class IncomingDocument(models.Model):
         indexes = [
             models.Index(fields=["organisation", "state"], name="incoming_org_state"),
             models.Index(fields=["sender_organ_id", "reference"], name="incoming_sender_reference"),
+            # The lists' order (newest arrival first) and the search's arrival windows.
+            models.Index(fields=["arrived_at", "id"], name="incoming_arrived"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["register", "year", "incoming_number"], name="incoming_number_unique"),

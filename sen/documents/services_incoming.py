@@ -117,7 +117,8 @@ def _verify(uploads: Sequence[Upload], *, require_signature: bool) -> tuple[dict
     return reports, problems
 
 
-def _search_text(document: IncomingDocument) -> str:
+def incoming_search_text(document: IncomingDocument) -> str:
+    """The folded text the search matches on every field of an incoming document."""
     parts = [
         document.reference,
         document.sender_name,
@@ -234,7 +235,7 @@ def incoming_arrive(
             problems=audit.to_jsonable(problems),
             duplicate_of=duplicate,
         )
-        document.search_text = _search_text(document)
+        document.search_text = incoming_search_text(document)
         document.save()
         for index, upload in enumerate(uploads):
             sha256 = files.sha256_of(upload.content)

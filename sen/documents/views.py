@@ -111,10 +111,9 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     try:
         if direction == "outgoing":
-            rows: Any = selectors.outgoing_for(actor, box=box, q=q)[: selectors.PAGE_SIZE]
+            rows: Any = selectors.outgoing_page(actor, box=box, q=q)
         else:
-            rows = selectors.incoming_for(actor, box=box, q=q)[: selectors.PAGE_SIZE]
-        rows = list(rows)
+            rows = selectors.incoming_page(actor, box=box, q=q)
     except SenError as error:
         messages.error(request, error.message)
         rows = []

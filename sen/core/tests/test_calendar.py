@@ -165,6 +165,16 @@ def test_due_info_tells_where_counting_began():
     assert info.due == vn(2026, 2, 23, 17, 0)
 
 
+def test_a_receipt_before_opening_counts_from_the_opening_so_later_never_means_earlier():
+    # Hypothesis found it: Saturday 9 Jan 2027 counted from Monday 07:00, but Monday 00:00 from 00:00
+    saturday = CAL.due(D(2027, 1, 9, 0, 0), 0, "calendar_days")
+    monday = CAL.due_info(D(2027, 1, 11, 0, 0), 0, "calendar_days")
+
+    assert saturday == monday.due == vn(2027, 1, 11, 7, 0)
+    assert monday.cutoff_applied is False
+    assert CAL.due(D(2027, 1, 11, 5, 30), 3, "calendar_days") == vn(2027, 1, 14, 7, 0)
+
+
 def test_a_start_in_the_lunch_break_is_not_a_cutoff_move():
     info = CAL.due_info(D(2026, 3, 2, 12, 0), 1, "working_days")
 

@@ -378,7 +378,9 @@ def test_an_invalid_input_from_the_service_lands_on_its_field(client, citizen, o
 
 def test_reschedule_keeps_the_original_due_date_beside_the_new_one(client, citizen, officer, unit, version):
     dossier = receive(officer, submit(citizen, version, unit))
-    new_due = (dossier.due_at + dt.timedelta(days=7)).astimezone(VN_TZ).replace(hour=16, minute=30)
+    new_due = (
+        (dossier.due_at + dt.timedelta(days=7)).astimezone(VN_TZ).replace(hour=16, minute=30, second=0, microsecond=0)
+    )
     client.force_login(officer)
     response = client.post(
         action_url(dossier, "reschedule"),
