@@ -10,7 +10,6 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -98,17 +97,7 @@ def home(request: HttpRequest) -> HttpResponse:
     box = request.GET.get("box") or ("mine" if direction == "outgoing" else "open")
     if box not in boxes:
         box = next(iter(boxes))
-    if direction == "outgoing":
-        model: Any = OutgoingDocument
-        scope: Any = policies.outgoing_scope(actor)
-        condition = selectors.outgoing_box
-    else:
-        model, scope, condition = IncomingDocument, policies.incoming_scope(actor), selectors.incoming_box
-    # One aggregate for every tab's count, whatever the number of documents. The scope goes in as a
-    # subquery: an aggregate over a DISTINCT queryset would count the wrong rows.
-    counts = model.objects.filter(pk__in=scope.values("pk")).aggregate(
-        **{name: Count("pk", filter=condition(actor, name)) for name in boxes}
-    )
+    counts = selectors.box_counts(actor, direction=direction)
     try:
         if direction == "outgoing":
             rows: Any = selectors.outgoing_page(actor, box=box, q=q)
@@ -121,7 +110,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "name": name,
             "label": label,
-            "count": counts[name],
+            "count": f"{selectors.BOX_COUNT_CAP}+" if counts[name] > selectors.BOX_COUNT_CAP else counts[name],
             "current": name == box,
             "url": f"?view={direction}&box={name}",
         }

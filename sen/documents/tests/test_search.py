@@ -46,6 +46,7 @@ def small_windows(monkeypatch):
     monkeypatch.setattr(selectors, "SEARCH_WINDOW_IDS", 4)
     monkeypatch.setattr(selectors, "SEARCH_WINDOW_AGE", dt.timedelta(days=2))
     monkeypatch.setattr(selectors, "SEARCH_WINDOW_LIMIT", {"id": 30, "arrived_at": dt.timedelta(days=25)})
+    monkeypatch.setattr(selectors, "SEARCH_SCAN_LIMIT", {"id": 12, "arrived_at": dt.timedelta(days=6)})
 
 
 def plain_page(documents, page: int) -> list[int]:
