@@ -1,6 +1,7 @@
 """Documents API: outgoing drafts and their steps, incoming documents and theirs, files, registers,
-search and leaders' participation. Files travel as base64 inside JSON (a document's PDFs are small;
-one request carries the draft and its appendices, so an Idempotency-Key covers them all)."""
+case files (the annual file list), search and leaders' participation. Files travel as base64 inside
+JSON (a document's PDFs are small; one request carries the draft and its appendices, so an
+Idempotency-Key covers them all)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -19,9 +21,9 @@ from sen.core import files
 from sen.core.calendar import VN_TZ
 from sen.core.exceptions import InvalidInput, NotAuthenticated
 from sen.core.models import OrgUnit
-from sen.documents import selectors, services, services_incoming
+from sen.documents import policies, selectors, services, services_incoming
 from sen.documents.choices import Confidentiality, IncomingState, OutgoingState, Urgency
-from sen.documents.models import DocumentFile, IncomingDocument, OutgoingDocument
+from sen.documents.models import CaseFile, CaseFileItem, DocumentFile, IncomingDocument, OutgoingDocument
 from sen.identity.models import User
 
 router = Router(tags=["documents"])
@@ -96,6 +98,16 @@ class PaperIn(Schema):
     confidentiality: str = Confidentiality.NORMAL
     signer_name: str = ""
     files: list[FileIn] = []
+
+
+class CaseFileIn(Schema):
+    body: str = Field("", description="Mã cơ quan (mặc định: cơ quan nơi công tác)")
+    year: int | None = Field(None, description="Năm của danh mục (mặc định: năm nay, giờ Việt Nam)")
+    code: str = Field(..., description="Số, ký hiệu hồ sơ, duy nhất trong danh mục của năm")
+    title: str
+    retention: str = Field("", description="Thời hạn bảo quản (mặc định: Vĩnh viễn)")
+    unit: str = Field("", description="Mã đơn vị lập hồ sơ")
+    keeper: str = Field("", description="Tên đăng nhập người lập hồ sơ")
 
 
 class FileOut(Schema):
@@ -217,6 +229,36 @@ class IncomingRowOut(Schema):
     reference: str
     subject: str
     arrived_at: dt.datetime
+
+
+class CaseFileOut(Schema):
+    id: int
+    body: str
+    body_name: str
+    year: int
+    code: str
+    title: str
+    retention: str
+    unit: str | None
+    keeper: str | None
+    closed_at: dt.datetime | None
+    created_at: dt.datetime
+    document_count: int
+
+
+class CaseFileItemOut(Schema):
+    direction: str = Field(..., description="out: văn bản đi, in: văn bản đến")
+    document: int
+    reference: str
+    issued_on: dt.date | None
+    subject: str
+    added_at: dt.datetime
+    added_by: str | None
+    url: str
+
+
+class CaseFileDetailOut(CaseFileOut):
+    items: list[CaseFileItemOut]
 
 
 class ParticipationOut(Schema):
@@ -431,7 +473,12 @@ def outgoing_create(request: HttpRequest, payload: DraftCreateIn) -> Status:
     return Status(201, outgoing_out(selectors.outgoing_get(actor=actor, pk=document.pk)))
 
 
-@router.get("/documents/outgoing/{pk}", response={200: OutgoingOut, **ERRORS}, summary="Một văn bản đi")
+@router.get(
+    "/documents/outgoing/{pk}",
+    response={200: OutgoingOut, **ERRORS},
+    url_name="document_outgoing",
+    summary="Một văn bản đi",
+)
 def outgoing_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
     return outgoing_out(selectors.outgoing_get(actor=_actor(request), pk=pk))
 
@@ -511,7 +558,12 @@ def incoming_register_paper(request: HttpRequest, payload: PaperIn) -> Status:
     return Status(201, incoming_out(selectors.incoming_get(actor=actor, pk=document.pk)))
 
 
-@router.get("/documents/incoming/{pk}", response={200: IncomingOut, **ERRORS}, summary="Một văn bản đến")
+@router.get(
+    "/documents/incoming/{pk}",
+    response={200: IncomingOut, **ERRORS},
+    url_name="document_incoming",
+    summary="Một văn bản đến",
+)
 def incoming_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
     return incoming_out(selectors.incoming_get(actor=_actor(request), pk=pk))
 
@@ -536,6 +588,106 @@ def incoming_action(request: HttpRequest, pk: int, action: str, payload: ActionI
         on_behalf_of=payload.on_behalf_of,
     )
     return incoming_out(selectors.incoming_get(actor=actor, pk=pk))
+
+
+# --- Case files ---------------------------------------------------------------------------------------
+def _case_file_out(case_file: CaseFile, *, document_count: int) -> dict[str, Any]:
+    return {
+        "id": case_file.pk,
+        "body": case_file.body.code,
+        "body_name": case_file.body.name,
+        "year": case_file.year,
+        "code": case_file.code,
+        "title": case_file.title,
+        "retention": case_file.retention,
+        "unit": case_file.unit.code if case_file.unit else None,
+        "keeper": _name(case_file.keeper),
+        "closed_at": case_file.closed_at,
+        "created_at": case_file.created_at,
+        "document_count": document_count,
+    }
+
+
+def _case_file_item_out(item: CaseFileItem) -> dict[str, Any]:
+    document: Any = item.outgoing or item.incoming
+    url_name = "api:document_outgoing" if item.outgoing else "api:document_incoming"
+    return {
+        "direction": "out" if item.outgoing else "in",
+        "document": document.pk,
+        "reference": document.reference,
+        "issued_on": document.issued_on,
+        "subject": document.subject,
+        "added_at": item.added_at,
+        "added_by": _name(item.added_by),
+        "url": reverse(url_name, args=[document.pk]),
+    }
+
+
+def case_file_detail_out(case_file: CaseFile) -> dict[str, Any]:
+    items = list(case_file.items.all())
+    return {
+        **_case_file_out(case_file, document_count=len(items)),
+        "items": [_case_file_item_out(item) for item in items],
+    }
+
+
+def _case_file_body(actor: User, code: str) -> OrgUnit:
+    body = OrgUnit.objects.filter(code=code, active_to__isnull=True).first() if code else policies.home_body(actor)
+    if body is None:
+        raise InvalidInput(_("Không tìm thấy cơ quan."), details={"field": "body"}, code="unknown_body")
+    return body
+
+
+@router.get(
+    "/documents/case-files",
+    response={200: list[CaseFileOut], **ERRORS},
+    summary="Danh mục hồ sơ của các cơ quan mình giữ (văn thư, lãnh đạo), theo năm",
+)
+def case_file_list(request: HttpRequest, year: int | None = None, body: str = "") -> list[dict[str, Any]]:
+    actor = _actor(request)
+    chosen = _case_file_body(actor, body) if body else None
+    year = timezone.now().astimezone(VN_TZ).year if year is None else year
+    rows = selectors.case_files_for(actor, year=year, body=chosen)
+    return [_case_file_out(row, document_count=row.document_count) for row in rows]  # type: ignore[attr-defined]
+
+
+@router.post(
+    "/documents/case-files",
+    response={201: CaseFileDetailOut, **ERRORS},
+    summary="Lập hồ sơ trong danh mục (gửi lại cùng Idempotency-Key hoặc trùng số: 409 case_file_exists)",
+)
+def case_file_create(request: HttpRequest, payload: CaseFileIn) -> Status:
+    actor = _actor(request)
+    case_file = services.case_file_create(
+        actor=actor,
+        body=_case_file_body(actor, payload.body),
+        year=payload.year,
+        code=payload.code,
+        title=payload.title,
+        retention=payload.retention,
+        unit=payload.unit or None,
+        keeper=payload.keeper or None,
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
+    )
+    return Status(201, case_file_detail_out(selectors.case_file_get(actor=actor, pk=case_file.pk)))
+
+
+@router.get(
+    "/documents/case-files/{pk}", response={200: CaseFileDetailOut, **ERRORS}, summary="Một hồ sơ và các văn bản"
+)
+def case_file_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
+    return case_file_detail_out(selectors.case_file_get(actor=_actor(request), pk=pk))
+
+
+@router.post(
+    "/documents/case-files/{pk}/close",
+    response={200: CaseFileDetailOut, **ERRORS},
+    summary="Kết thúc hồ sơ: không thêm văn bản được nữa",
+)
+def case_file_close(request: HttpRequest, pk: int) -> dict[str, Any]:
+    actor = _actor(request)
+    services.case_file_close(actor=actor, case_file=selectors.case_file_get(actor=actor, pk=pk))
+    return case_file_detail_out(selectors.case_file_get(actor=actor, pk=pk))
 
 
 # --- Files, participation -----------------------------------------------------------------------------

@@ -56,6 +56,8 @@ class DraftForm(forms.Form):
     copies = forms.IntegerField(label=_("Số lượng bản"), min_value=1, max_value=999, initial=1)
     appendices = MultipleFileField(label=_("Phụ lục (PDF)"), required=False)
     note = forms.CharField(label=_("Ghi chú phiên bản"), max_length=2000, required=False)
+    # The issued document this draft replaces (set by the link on that document's page).
+    replaces = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(
         self,
@@ -68,7 +70,9 @@ class DraftForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["signer"].choices = [("", _("— chọn người ký —")), *signers]  # type: ignore[attr-defined]
         self.fields["recipients"].choices = list(units)  # type: ignore[attr-defined]
-        if not editing:
+        if editing:
+            del self.fields["replaces"]
+        else:
             del self.fields["note"]
 
     def outside_recipients(self) -> list[tuple[str, str]]:
@@ -150,6 +154,44 @@ class PaperForm(forms.Form):
     confidentiality = forms.ChoiceField(label=_("Độ mật"), choices=Confidentiality.choices)
     signer_name = forms.CharField(label=_("Người ký"), max_length=160, required=False)
     scans = MultipleFileField(label=_("Bản quét (PDF)"), required=False)
+
+
+class CaseFileForm(forms.Form):
+    """A new case file of the annual file list (danh mục hồ sơ)."""
+
+    year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
+    code = forms.CharField(label=_("Số, ký hiệu hồ sơ"), max_length=40, help_text=_("Ví dụ: 01.VP hoặc 05/HCTP"))
+    title = forms.CharField(label=_("Tiêu đề hồ sơ"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    retention = forms.CharField(
+        label=_("Thời hạn bảo quản"),
+        max_length=40,
+        required=False,
+        help_text=_("Ví dụ: Vĩnh viễn, 20 năm, 10 năm; để trống là vĩnh viễn."),
+    )
+    unit = forms.ChoiceField(label=_("Đơn vị lập hồ sơ"), required=False)
+    keeper = forms.ChoiceField(label=_("Người lập hồ sơ"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        units: Sequence[tuple[str, str]] = (),
+        people: Sequence[tuple[str, str]] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", "—"), *units]  # type: ignore[attr-defined]
+        self.fields["keeper"].choices = [("", "—"), *people]  # type: ignore[attr-defined]
+
+
+class CaseFileListForm(forms.Form):
+    """Which body's list, and which year (GET)."""
+
+    body = forms.ChoiceField(label=_("Cơ quan"), required=False)
+    year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100, required=False)
+
+    def __init__(self, *args: Any, bodies: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].choices = list(bodies)  # type: ignore[attr-defined]
 
 
 class SearchForm(forms.Form):

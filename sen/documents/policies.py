@@ -18,6 +18,10 @@ Incoming documents: the recipient body's clerks and leaders see them all; the ha
 people of the lead and supporting units see those directed to them (not secret ones). The clerk
 accepts, refuses and submits to the leader; a leader directs; the handler or a leader completes.
 
+Case files (hồ sơ): a body's annual file list is kept by its clerks and leaders, who create, read
+and close its case files. An outgoing document is filed by the clerk or its drafter; an incoming one,
+once registered, by anyone who may see it (its handler files what they worked on).
+
 Someone who may not see a document gets 404, exactly like a missing one.
 """
 
@@ -28,10 +32,30 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from sen.core.models import OrgUnit
-from sen.documents.choices import Confidentiality, Direction, IncomingAction, OutgoingAction, OutgoingState
+from sen.documents.choices import (
+    Confidentiality,
+    Direction,
+    IncomingAction,
+    IncomingState,
+    OutgoingAction,
+    OutgoingState,
+)
 from sen.documents.models import IncomingDocument, OutgoingDocument, Register
 from sen.documents.states import ISSUED_STATES
 from sen.identity import policies as identity
+
+# An issued document may be replaced until it is recalled.
+REPLACEABLE_STATES = frozenset({str(OutgoingState.ISSUED), str(OutgoingState.FILED)})
+# An incoming document goes into a case file once it has its incoming number, not while it waits for
+# the clerk nor after a refusal.
+INCOMING_FILEABLE_STATES = frozenset(
+    {
+        str(IncomingState.ACCEPTED),
+        str(IncomingState.AWAITING_ASSIGNMENT),
+        str(IncomingState.ASSIGNED),
+        str(IncomingState.DONE),
+    }
+)
 
 
 def is_person(actor: Any) -> bool:
@@ -131,6 +155,15 @@ def can_act_outgoing(actor: Any, action: str, document: OutgoingDocument) -> boo
     return False
 
 
+def can_replace_outgoing(actor: Any, document: OutgoingDocument) -> bool:
+    """May `actor` draft a replacement of `document`? Those who draft for its body, once it is issued."""
+    return (
+        document.state in REPLACEABLE_STATES
+        and can_view_outgoing(actor, document)
+        and home_body(actor) == document.organisation
+    )
+
+
 def outgoing_scope(actor: Any) -> QuerySet[OutgoingDocument]:
     """The outgoing documents `actor` may see (the list pages; can_view_outgoing for one)."""
     if not is_person(actor):
@@ -204,6 +237,15 @@ def incoming_scope(actor: Any) -> QuerySet[IncomingDocument]:
             Q(lead_unit_id__in=mine) | Q(supporting_units__in=mine)
         )
     return IncomingDocument.objects.filter(condition).distinct()
+
+
+def can_file_incoming(actor: Any, document: IncomingDocument) -> bool:
+    return document.state in INCOMING_FILEABLE_STATES and can_view_incoming(actor, document)
+
+
+def can_keep_case_files(actor: Any, body: OrgUnit) -> bool:
+    """May `actor` create, read and close the case files of `body`?"""
+    return is_clerk(actor, body) or is_leader(actor, body)
 
 
 def can_record_paper(actor: Any, body: OrgUnit) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
-from django.db.models import F, Max, Prefetch, Q, QuerySet, TextField, Value
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, TextField, Value
 from django.db.models.functions import Concat
 from django.db.models.lookups import Contains
 from django.utils import timezone
@@ -21,11 +21,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sen.core.exceptions import InvalidInput, NotFound
+from sen.core.models import OrgUnit
 from sen.core.text import fold
 from sen.documents import policies
 from sen.documents.choices import Direction, FileRole, IncomingState, OutgoingState
 from sen.documents.models import (
     CaseFile,
+    CaseFileItem,
     DocumentFile,
     DocumentVersion,
     IncomingDocument,
@@ -191,7 +193,14 @@ def outgoing_page(actor: Any, *, box: str = "all", q: str = "", page: int = 1) -
 def outgoing_get(*, actor: Any, pk: int) -> OutgoingDocument:
     document = (
         OutgoingDocument.objects.select_related(
-            "organisation", "drafting_unit", "drafter", "signer", "reviewer", "register", "current_version__pdf"
+            "organisation",
+            "drafting_unit",
+            "drafter",
+            "signer",
+            "reviewer",
+            "register",
+            "current_version__pdf",
+            "replaces",
         )
         .prefetch_related(
             Prefetch(
@@ -324,12 +333,61 @@ def register_entries(register: Register, year: int) -> QuerySet[Any]:
     )
 
 
-def case_files_for(actor: Any, *, year: int | None = None) -> QuerySet[CaseFile]:
+# --- Case files -----------------------------------------------------------------------------------
+def case_file_bodies(actor: Any) -> QuerySet[OrgUnit]:
+    """The issuing bodies whose annual file list the actor keeps (clerk or leader of the body)."""
     bodies = identity.units_where(actor, identity.CLERK) | identity.units_where(actor, identity.LEADER)
-    files = CaseFile.objects.filter(body__in=bodies).select_related("body", "unit", "keeper")
+    issuing = Register.objects.filter(direction=Direction.OUTGOING, active=True, body__in=bodies).values("body_id")
+    return OrgUnit.objects.filter(pk__in=issuing).order_by("path")
+
+
+def case_files_for(actor: Any, *, year: int | None = None, body: OrgUnit | None = None) -> QuerySet[CaseFile]:
+    """The case files of the bodies the actor keeps (one body's when given), each with the number of
+    documents filed into it, in one query."""
+    if year is not None and not (isinstance(year, int) and 2000 <= year <= 2100):
+        raise InvalidInput(_("Năm không hợp lệ."), details={"field": "year"}, code="invalid_year")
+    files = CaseFile.objects.filter(body__in=case_file_bodies(actor))
+    if body is not None:
+        files = files.filter(body=body)
     if year is not None:
         files = files.filter(year=year)
-    return files.order_by("body__name", "year", "code")
+    return (
+        files.select_related("body", "unit", "keeper")
+        .annotate(document_count=Count("items"))
+        .order_by("body__name", "year", "code")
+    )
+
+
+def case_file_get(*, actor: Any, pk: int) -> CaseFile:
+    """One case file with the documents filed into it (two queries whatever their number)."""
+    case_file = (
+        CaseFile.objects.select_related("body", "unit", "keeper")
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=CaseFileItem.objects.select_related("outgoing", "incoming", "added_by").order_by(
+                    "added_at", "id"
+                ),
+            )
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if case_file is None or not policies.can_keep_case_files(actor, case_file.body):
+        raise NotFound(_("Không tìm thấy hồ sơ."), code="case_file_not_found")
+    return case_file
+
+
+def open_case_files(body: OrgUnit, year: int) -> QuerySet[CaseFile]:
+    """The case files of `body` for `year` that still take documents (what a filing form offers)."""
+    return CaseFile.objects.filter(body=body, year=year, closed_at__isnull=True).order_by("code")
+
+
+def case_files_holding(document: OutgoingDocument | IncomingDocument) -> list[CaseFile]:
+    """The case files `document` was filed into, oldest filing first."""
+    field = "outgoing" if isinstance(document, OutgoingDocument) else "incoming"
+    items = CaseFileItem.objects.filter(**{field: document}).select_related("case_file").order_by("added_at", "id")
+    return [item.case_file for item in items]
 
 
 # --- Leaders' participation ------------------------------------------------------------------------

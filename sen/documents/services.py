@@ -18,6 +18,10 @@ written by a failed action are deleted again (sen.core.files).
 
 Issue. Recipients inside Sen get the document in their incoming queue, and those outside get an
 edXML package, both by jobs that run after the commit (sen.documents.delivery).
+
+Case files. A body's clerk or leaders create the case files of its annual file list and close them;
+filing (`file` for an outgoing document, `incoming_file_into`) reads the case file again under a row
+lock, so a file being closed never takes one more document.
 """
 
 from __future__ import annotations
@@ -478,7 +482,7 @@ def outgoing_create(
 def _replaceable(actor: User, old: OutgoingDocument, body: OrgUnit) -> OutgoingDocument:
     if not policies.can_view_outgoing(actor, old):
         raise NotFound(_("Không tìm thấy văn bản."), code="document_not_found")
-    if old.organisation_id != body.pk or old.state not in {OutgoingState.ISSUED, OutgoingState.FILED}:
+    if old.organisation_id != body.pk or old.state not in policies.REPLACEABLE_STATES:
         raise InvalidInput(_("Chỉ thay thế được văn bản đã phát hành của chính cơ quan."), code="not_replaceable")
     return old
 
@@ -731,19 +735,7 @@ def _on_issue(ctx: _Step) -> None:
 
 def _on_file(ctx: _Step) -> None:
     document = ctx.document
-    value = ctx.kwargs.get("case_file")
-    case_file = value if isinstance(value, CaseFile) else None
-    if case_file is None and value not in (None, ""):
-        try:
-            case_file = CaseFile.objects.filter(pk=int(value)).first()
-        except (TypeError, ValueError):
-            case_file = None
-    if case_file is None or case_file.body_id != document.organisation_id:
-        raise InvalidInput(
-            _("Cần chọn hồ sơ của cơ quan để lưu văn bản."), details={"field": "case_file"}, code="case_file_required"
-        )
-    if case_file.closed_at is not None:
-        raise Conflict(_("Hồ sơ đã kết thúc, không thêm văn bản được."), code="case_file_closed")
+    case_file = _case_file_to_fill(ctx.kwargs.get("case_file"), body_id=document.organisation_id)
     CaseFileItem.objects.create(case_file=case_file, outgoing=document, added_by=ctx.actor, added_at=ctx.now)
     document.filed_at = ctx.now
     ctx.details["case_file"] = case_file.code
@@ -832,27 +824,103 @@ def outgoing_transition(*, actor: User, document: OutgoingDocument, action: str,
 
 
 # --- Case files -----------------------------------------------------------------------------------
+def _case_file_to_fill(value: Any, *, body_id: int) -> CaseFile:
+    """The open case file of the body that `value` names (a CaseFile or its id), read again under a
+    row lock: a concurrent close either waits for this filing or is seen here."""
+    try:
+        pk = int(value.pk if isinstance(value, CaseFile) else value)
+    except (TypeError, ValueError):
+        pk = 0
+    case_file = CaseFile.objects.select_for_update().filter(pk=pk).first() if pk else None
+    if case_file is None or case_file.body_id != body_id:
+        raise InvalidInput(
+            _("Cần chọn hồ sơ của cơ quan để lưu văn bản."), details={"field": "case_file"}, code="case_file_required"
+        )
+    if case_file.closed_at is not None:
+        raise Conflict(_("Hồ sơ đã kết thúc, không thêm văn bản được."), code="case_file_closed")
+    return case_file
+
+
+def _case_file_unit(value: OrgUnit | str | None, body: OrgUnit) -> OrgUnit | None:
+    """The unit that keeps the file, given or by its code: the body or a unit under it."""
+    if value in (None, ""):
+        return None
+    unit = value if isinstance(value, OrgUnit) else OrgUnit.objects.filter(code=str(value).strip()).first()
+    if unit is None or unit.active_to is not None or body.pk not in (unit.ancestor_ids() or [unit.pk]):
+        raise InvalidInput(
+            _("Đơn vị lập hồ sơ phải là một đơn vị của %(body)s.") % {"body": body.name},
+            details={"field": "unit"},
+            code="unit_not_in_body",
+        )
+    return unit
+
+
+def _case_file_keeper(value: User | str | None, body: OrgUnit) -> User | None:
+    """The person who keeps the file, given or by username: someone posted in the body today."""
+    if value in (None, ""):
+        return None
+    keeper = value if isinstance(value, User) else User.objects.filter(username=str(value).strip()).first()
+    home = policies.home_unit(keeper) if keeper is not None and keeper.is_active else None
+    if keeper is None or home is None or body.pk not in (home.ancestor_ids() or [home.pk]):
+        raise InvalidInput(
+            _("Người lập hồ sơ phải là cán bộ của %(body)s.") % {"body": body.name},
+            details={"field": "keeper"},
+            code="keeper_not_eligible",
+        )
+    return keeper
+
+
+def _case_file_exists(year: int, code: str) -> Conflict:
+    return Conflict(
+        _("Danh mục hồ sơ năm %(year)s đã có hồ sơ số %(code)s.") % {"year": year, "code": code},
+        details={"field": "code", "year": year, "code": code},
+        code="case_file_exists",
+    )
+
+
 def case_file_create(
     *,
     actor: User,
     body: OrgUnit,
-    year: int,
     code: str,
     title: str,
+    year: int | None = None,
     retention: str = "",
-    unit: OrgUnit | None = None,
-    keeper: User | None = None,
+    unit: OrgUnit | str | None = None,
+    keeper: User | str | None = None,
+    idempotency_key: str = "",
 ) -> CaseFile:
-    """A case file of the body's annual file list (the clerk's, or a leader's)."""
-    if not (policies.is_clerk(actor, body) or policies.is_leader(actor, body)):
+    """A case file of the body's annual file list (the clerk's, or a leader's), for `year` (this year
+    in Vietnam unless given). Its code is unique in the body's list of the year, so a retried
+    creation — with the same Idempotency-Key or none — is a Conflict `case_file_exists`, never a
+    second file; a key reused for another request is `idempotency_key_reused`."""
+    if not policies.can_keep_case_files(actor, body):
         raise PermissionDenied(_("Chỉ văn thư hoặc lãnh đạo cơ quan lập danh mục hồ sơ."))
+    if policies.body_of(body) != body:
+        raise InvalidInput(
+            _("%(unit)s không phải cơ quan ban hành văn bản.") % {"unit": body.name},
+            details={"field": "body"},
+            code="not_an_issuing_body",
+        )
+    if year is None:
+        year = timezone.now().astimezone(VN_TZ).year
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise InvalidInput(_("Năm không hợp lệ."), details={"field": "year"}, code="invalid_year")
     code = _text(code, "số, ký hiệu hồ sơ", limit=40, required=True)
     title = _text(title, "tiêu đề hồ sơ", limit=500, required=True)
     retention = _text(retention, "thời hạn bảo quản", limit=40) or _("Vĩnh viễn")
-    if not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise InvalidInput(_("Năm không hợp lệ."), details={"field": "year"})
-    if unit is not None and body.pk not in (unit.ancestor_ids() or [unit.pk]):
-        raise InvalidInput(_("Đơn vị lập hồ sơ phải thuộc cơ quan."), details={"field": "unit"})
+    unit = _case_file_unit(unit, body)
+    keeper = _case_file_keeper(keeper, body)
+    key = _key_check(idempotency_key)
+    request_hash = _request_hash(
+        {
+            "case_file": [body.pk, year, code, title, retention],
+            "unit": unit.pk if unit else None,
+            "keeper": keeper.pk if keeper else None,
+        }
+    )
+    if key:
+        _case_file_key_check(actor, key, request_hash, year=year, code=code)
     try:
         with transaction.atomic():
             case_file = CaseFile.objects.create(
@@ -862,37 +930,83 @@ def case_file_create(
                 actor=actor,
                 action="documents.case_file.create",
                 obj=case_file,
-                after={"year": year, "code": code, "title": title, "retention": retention},
+                after={
+                    "year": year,
+                    "code": code,
+                    "title": title,
+                    "retention": retention,
+                    "unit": unit.code if unit else "",
+                    "keeper": keeper.username if keeper else "",
+                },
                 acting_unit=body,
             )
+            if key:
+                IssueKey.objects.create(key=key, account=actor, request_hash=request_hash)
     except IntegrityError:
-        raise Conflict(
-            _("Danh mục hồ sơ năm %(year)s đã có hồ sơ số %(code)s.") % {"year": year, "code": code},
-            code="case_file_exists",
-        ) from None
+        if key:
+            _case_file_key_check(actor, key, request_hash, year=year, code=code)
+        raise _case_file_exists(year, code) from None
     return case_file
 
 
-def incoming_file_into(*, actor: User, case_file: CaseFile, incoming: Any) -> CaseFileItem:
-    """File an incoming document into a case file of its body."""
+def _case_file_key_check(actor: User, key: str, request_hash: str, *, year: int, code: str) -> None:
+    """A key already used: the same request again means the file exists; another one is a misuse."""
+    existing = IssueKey.objects.filter(account=actor, key=key).first()
+    if existing is None:
+        return
+    if existing.request_hash != request_hash:
+        raise Conflict(_("Khóa Idempotency-Key này đã được dùng cho một yêu cầu khác."), code="idempotency_key_reused")
+    raise _case_file_exists(year, code)
+
+
+def case_file_close(*, actor: User, case_file: CaseFile) -> CaseFile:
+    """End a case file (kết thúc hồ sơ) by the server's clock: it takes no more documents."""
+    with transaction.atomic():
+        locked = CaseFile.objects.select_for_update(of=("self",)).select_related("body").filter(pk=case_file.pk).first()
+        if locked is None or not policies.can_keep_case_files(actor, locked.body):
+            raise NotFound(_("Không tìm thấy hồ sơ."), code="case_file_not_found")
+        if locked.closed_at is not None:
+            raise Conflict(
+                _("Hồ sơ %(code)s đã kết thúc từ %(at)s.")
+                % {"code": locked.code, "at": locked.closed_at.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")},
+                code="case_file_already_closed",
+            )
+        locked.closed_at = timezone.now()
+        locked.save(update_fields=["closed_at"])
+        audit.record(
+            actor=actor,
+            action="documents.case_file.close",
+            obj=locked,
+            before={"closed_at": None},
+            after={"closed_at": locked.closed_at, "documents": locked.items.count()},
+            acting_unit=locked.body,
+        )
+    return locked
+
+
+def incoming_file_into(*, actor: User, case_file: CaseFile | int, incoming: Any) -> CaseFileItem:
+    """File a registered incoming document into an open case file of its body."""
     from sen.documents.models import IncomingDocument
 
     if not isinstance(incoming, IncomingDocument) or not policies.can_view_incoming(actor, incoming):
         raise NotFound(_("Không tìm thấy văn bản."), code="document_not_found")
-    if case_file.body_id != incoming.organisation_id:
-        raise InvalidInput(_("Hồ sơ không thuộc cơ quan nhận văn bản."), code="case_file_required")
-    if case_file.closed_at is not None:
-        raise Conflict(_("Hồ sơ đã kết thúc, không thêm văn bản được."), code="case_file_closed")
+    if not policies.can_file_incoming(actor, incoming):
+        raise Conflict(
+            _("Chỉ lưu vào hồ sơ văn bản đến đã vào sổ."),
+            details={"state": incoming.state},
+            code="incoming_not_registered",
+        )
     try:
         with transaction.atomic():
+            locked = _case_file_to_fill(case_file, body_id=incoming.organisation_id)
             item = CaseFileItem.objects.create(
-                case_file=case_file, incoming=incoming, added_by=actor, added_at=timezone.now()
+                case_file=locked, incoming=incoming, added_by=actor, added_at=timezone.now()
             )
             audit.record(
                 actor=actor,
                 action="documents.incoming.file",
                 obj=incoming,
-                after={"case_file": case_file.code, "year": case_file.year},
+                after={"case_file": locked.code, "year": locked.year},
                 acting_unit=incoming.organisation,
             )
     except IntegrityError:

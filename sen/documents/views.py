@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -27,15 +29,21 @@ from sen.documents.forms import (
     INCOMING_ACTION_FIELDS,
     OUTGOING_ACTION_FIELDS,
     ActionForm,
+    CaseFileForm,
+    CaseFileListForm,
     DraftForm,
     PaperForm,
     PeriodForm,
     SearchForm,
 )
-from sen.documents.models import CaseFile, IncomingDocument, OutgoingDocument, Register
+from sen.documents.models import IncomingDocument, OutgoingDocument, Register
 from sen.documents.states import INCOMING, OUTGOING
 from sen.identity import policies as identity
 from sen.identity.models import RoleGrant, User
+
+T = TypeVar("T")
+# The incoming page's filing form: not a step of the incoming table, so not one of its actions.
+INCOMING_FILE = "file"
 
 
 def _staff(request: HttpRequest) -> User:
@@ -43,6 +51,14 @@ def _staff(request: HttpRequest) -> User:
     if not isinstance(user, User) or user.kind != User.Kind.STAFF:
         raise Http404
     return user
+
+
+def _found(get: Callable[..., T], *, actor: User, pk: int) -> T:
+    """What a selector finds for the actor, else 404: a forbidden object looks like a missing one."""
+    try:
+        return get(actor=actor, pk=pk)
+    except SenError:
+        raise Http404 from None
 
 
 def _today() -> dt.date:
@@ -171,36 +187,9 @@ def _uploads(items: Any) -> list[services.Upload]:
     return [services.Upload(name=item.name or "", content=item.read()) for item in items or ()]
 
 
-def outgoing_new(request: HttpRequest) -> HttpResponse:
-    actor = _staff(request)
-    form = _draft_form(request, actor)
-    if request.method == "POST" and form.is_valid():
-        try:
-            document = services.outgoing_create(
-                actor=actor,
-                data=_draft_in(form),
-                appendices=_uploads(form.cleaned_data.get("appendices")),
-                idempotency_key=request.POST.get("idempotency_key", ""),
-            )
-        except SenError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Đã lưu dự thảo."))
-            return redirect("documents:outgoing", pk=document.pk)
-    return render(
-        request,
-        "documents/draft_form.html",
-        {"form": form, "title": _("Soạn văn bản đi"), "idempotency_key": uuid.uuid4().hex},
-    )
-
-
-def outgoing_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _staff(request)
-    try:
-        document = selectors.outgoing_get(actor=actor, pk=pk)
-    except SenError:
-        raise Http404 from None
-    initial = {
+def _initial_of(document: OutgoingDocument) -> dict[str, Any]:
+    """The draft form filled in from `document` (to edit it, or to start its replacement)."""
+    return {
         "doc_type": document.doc_type,
         "subject": document.subject,
         "body": document.body,
@@ -215,7 +204,56 @@ def outgoing_edit(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "copies": document.copies,
     }
-    form = _draft_form(request, actor, editing=True, initial=initial)
+
+
+def _replaced(actor: User, value: str | None) -> OutgoingDocument | None:
+    """The issued document a new draft replaces (`?replaces=` on the link, then the hidden field)."""
+    if not value:
+        return None
+    try:
+        pk = int(value)
+    except ValueError:
+        raise Http404 from None
+    if not 0 < pk < 2**31:
+        raise Http404
+    return _found(selectors.outgoing_get, actor=actor, pk=pk)
+
+
+def outgoing_new(request: HttpRequest) -> HttpResponse:
+    actor = _staff(request)
+    replaced = _replaced(actor, request.POST.get("replaces") or request.GET.get("replaces"))
+    initial = {**_initial_of(replaced), "replaces": replaced.pk} if replaced is not None else None
+    form = _draft_form(request, actor, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = services.outgoing_create(
+                actor=actor,
+                data=_draft_in(form),
+                appendices=_uploads(form.cleaned_data.get("appendices")),
+                replaces=replaced,
+                idempotency_key=request.POST.get("idempotency_key", ""),
+            )
+        except SenError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Đã lưu dự thảo."))
+            return redirect("documents:outgoing", pk=document.pk)
+    return render(
+        request,
+        "documents/draft_form.html",
+        {
+            "form": form,
+            "title": _("Soạn văn bản thay thế") if replaced is not None else _("Soạn văn bản đi"),
+            "replaced": replaced,
+            "idempotency_key": uuid.uuid4().hex,
+        },
+    )
+
+
+def outgoing_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _staff(request)
+    document = _found(selectors.outgoing_get, actor=actor, pk=pk)
+    form = _draft_form(request, actor, editing=True, initial=_initial_of(document))
     if request.method == "POST" and form.is_valid():
         try:
             services.outgoing_edit(
@@ -237,13 +275,14 @@ def outgoing_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _case_file_choices(document: OutgoingDocument) -> list[tuple[str, str]]:
-    open_files = CaseFile.objects.filter(body=document.organisation, year=_today().year, closed_at__isnull=True)
+def _case_file_choices(body: OrgUnit) -> list[tuple[str, str]]:
+    """This year's open case files of `body`, for a filing form."""
+    open_files = selectors.open_case_files(body, _today().year)
     return [(str(case_file.pk), f"{case_file.code} — {case_file.title}") for case_file in open_files]
 
 
 def _outgoing_forms(actor: User, document: OutgoingDocument) -> list[dict[str, Any]]:
-    case_files = _case_file_choices(document)
+    case_files = _case_file_choices(document.organisation)
     found = []
     for action, transition in OUTGOING.items():
         if action == OutgoingAction.EDIT or document.state not in transition.sources:
@@ -264,10 +303,7 @@ def _outgoing_forms(actor: User, document: OutgoingDocument) -> list[dict[str, A
 
 def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _staff(request)
-    try:
-        document = selectors.outgoing_get(actor=actor, pk=pk)
-    except SenError:
-        raise Http404 from None
+    document = _found(selectors.outgoing_get, actor=actor, pk=pk)
     visible = [
         item
         for item in document.files.all()
@@ -284,6 +320,8 @@ def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and document.state in OUTGOING[OutgoingAction.EDIT].sources,
             "files": visible,
             "metadata": registers.metadata(document) if document.number else [],
+            "can_replace": policies.can_replace_outgoing(actor, document),
+            "case_files": selectors.case_files_holding(document),
         },
     )
 
@@ -293,12 +331,12 @@ def outgoing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     actor = _staff(request)
     if action not in OUTGOING_ACTION_FIELDS:
         raise Http404
-    try:
-        document = selectors.outgoing_get(actor=actor, pk=pk)
-    except SenError:
-        raise Http404 from None
+    document = _found(selectors.outgoing_get, actor=actor, pk=pk)
     form = ActionForm(
-        action, OUTGOING_ACTION_FIELDS[action], request.POST, choices={"case_file": _case_file_choices(document)}
+        action,
+        OUTGOING_ACTION_FIELDS[action],
+        request.POST,
+        choices={"case_file": _case_file_choices(document.organisation)},
     )
     if form.is_valid():
         try:
@@ -340,15 +378,21 @@ def _incoming_forms(actor: User, document: IncomingDocument) -> list[dict[str, A
                 "url": reverse("documents:incoming_action", args=[document.pk, action]),
             }
         )
+    if policies.can_file_incoming(actor, document):
+        found.append(
+            {
+                "action": INCOMING_FILE,
+                "label": _("Lưu vào hồ sơ"),
+                "form": ActionForm(INCOMING_FILE, ("case_file",), choices={"case_file": _case_file_choices(body)}),
+                "url": reverse("documents:incoming_file", args=[document.pk]),
+            }
+        )
     return found
 
 
 def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _staff(request)
-    try:
-        document = selectors.incoming_get(actor=actor, pk=pk)
-    except SenError:
-        raise Http404 from None
+    document = _found(selectors.incoming_get, actor=actor, pk=pk)
     return render(
         request,
         "documents/incoming.html",
@@ -358,6 +402,7 @@ def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "notices": list(selectors.notices_for_incoming(document)),
             "metadata": registers.metadata(document) if document.incoming_number else [],
             "verification": (document.verification or {}).get("files", []),
+            "case_files": selectors.case_files_holding(document),
         },
     )
 
@@ -367,10 +412,7 @@ def incoming_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     actor = _staff(request)
     if action not in INCOMING_ACTION_FIELDS:
         raise Http404
-    try:
-        document = selectors.incoming_get(actor=actor, pk=pk)
-    except SenError:
-        raise Http404 from None
+    document = _found(selectors.incoming_get, actor=actor, pk=pk)
     body = document.organisation
     form = ActionForm(
         action,
@@ -395,6 +437,27 @@ def incoming_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         errors = "; ".join(str(error) for field_errors in form.errors.values() for error in field_errors)
         messages.error(request, _("Dữ liệu nhập chưa hợp lệ: %(errors)s") % {"errors": errors})
+    return redirect("documents:incoming", pk=pk)
+
+
+@require_POST
+def incoming_file(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _staff(request)
+    document = _found(selectors.incoming_get, actor=actor, pk=pk)
+    form = ActionForm(
+        INCOMING_FILE, ("case_file",), request.POST, choices={"case_file": _case_file_choices(document.organisation)}
+    )
+    if form.is_valid() and form.cleaned_data.get("case_file"):
+        try:
+            item = services.incoming_file_into(
+                actor=actor, case_file=int(form.cleaned_data["case_file"]), incoming=document
+            )
+        except SenError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Đã lưu văn bản vào hồ sơ %(code)s.") % {"code": item.case_file.code})
+    else:
+        messages.error(request, _("Cần chọn một hồ sơ đang mở của cơ quan."))
     return redirect("documents:incoming", pk=pk)
 
 
@@ -433,10 +496,7 @@ def incoming_paper(request: HttpRequest) -> HttpResponse:
 
 def document_file(request: HttpRequest, pk: int) -> FileResponse:
     actor = _staff(request)
-    try:
-        item = selectors.document_file_get(actor=actor, pk=pk)
-    except SenError:
-        raise Http404 from None
+    item = _found(selectors.document_file_get, actor=actor, pk=pk)
     return files.response(
         str(item.file.name),
         filename=item.name,
@@ -463,10 +523,7 @@ def _year(request: HttpRequest) -> int:
 
 def register_detail(request: HttpRequest, pk: int, export: str = "") -> HttpResponse:
     actor = _staff(request)
-    try:
-        register = selectors.register_get(actor=actor, pk=pk)
-    except SenError:
-        raise Http404 from None
+    register = _found(selectors.register_get, actor=actor, pk=pk)
     year = _year(request)
     entries = list(selectors.register_entries(register, year))
     name = f"so-{register.direction}-{register.body.code}-{year}"
@@ -487,6 +544,95 @@ def register_detail(request: HttpRequest, pk: int, export: str = "") -> HttpResp
         "documents/register.html",
         {"register": register, "year": year, "labels": labels, "rows": registers.rows(register, entries)},
     )
+
+
+# --- Case files (danh mục hồ sơ) ---------------------------------------------------------------------
+def _case_file_body(request: HttpRequest, actor: User) -> tuple[list[OrgUnit], OrgUnit | None]:
+    """The bodies whose file list the actor keeps, and the one shown (`?body=`, else their own)."""
+    bodies = list(selectors.case_file_bodies(actor))
+    home = policies.home_body(actor)
+    default = home if home in bodies else next(iter(bodies), None)
+    return bodies, {body.code: body for body in bodies}.get(request.GET.get("body", ""), default)
+
+
+def _case_files_url(body: OrgUnit, year: int) -> str:
+    return f"{reverse('documents:case_files')}?{urlencode({'body': body.code, 'year': year})}"
+
+
+def _form_error(form: Any, error: SenError) -> None:
+    """A service's error on the field it names, else above the form."""
+    field = error.details.get("field") if isinstance(error.details, dict) else None
+    form.add_error(field if field in form.fields else None, error.message)
+
+
+def case_file_list(request: HttpRequest) -> HttpResponse:
+    actor = _staff(request)
+    bodies, body = _case_file_body(request, actor)
+    year = _year(request)
+    form = None
+    if body is not None:
+        form = CaseFileForm(
+            request.POST or None, units=_units_in(body), people=_people_in(body), initial={"year": year}
+        )
+    if request.method == "POST" and (body is None or form is None):
+        raise Http404
+    if body is not None and form is not None and form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case_file = services.case_file_create(
+                actor=actor,
+                body=body,
+                year=data["year"],
+                code=data["code"],
+                title=data["title"],
+                retention=data.get("retention") or "",
+                unit=data.get("unit") or None,
+                keeper=data.get("keeper") or None,
+            )
+        except SenError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Đã lập hồ sơ %(code)s.") % {"code": case_file.code})
+            return redirect(_case_files_url(case_file.body, case_file.year))
+    rows = list(selectors.case_files_for(actor, year=year, body=body)) if body is not None else []
+    return render(
+        request,
+        "documents/case_files.html",
+        {
+            "body": body,
+            "year": year,
+            "rows": rows,
+            "form": form,
+            "choose": CaseFileListForm(
+                initial={"body": body.code if body else "", "year": year},
+                bodies=[(item.code, item.name) for item in bodies],
+            ),
+            "several_bodies": len(bodies) > 1,
+        },
+    )
+
+
+def case_file_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _staff(request)
+    case_file = _found(selectors.case_file_get, actor=actor, pk=pk)
+    return render(
+        request,
+        "documents/case_file.html",
+        {"case_file": case_file, "back": _case_files_url(case_file.body, case_file.year)},
+    )
+
+
+@require_POST
+def case_file_close(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _staff(request)
+    case_file = _found(selectors.case_file_get, actor=actor, pk=pk)
+    try:
+        services.case_file_close(actor=actor, case_file=case_file)
+    except SenError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Đã kết thúc hồ sơ %(code)s.") % {"code": case_file.code})
+    return redirect(_case_files_url(case_file.body, case_file.year))
 
 
 def participation(request: HttpRequest) -> HttpResponse:

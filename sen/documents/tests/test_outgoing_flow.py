@@ -9,27 +9,11 @@ from sen.core.exceptions import Conflict, InvalidInput, NotFound, PermissionDeni
 from sen.documents.choices import FileRole, IncomingState, OutgoingState
 from sen.documents.models import IncomingDocument, Recipient
 from sen.documents.services import Upload, file_bytes, outgoing_create, outgoing_edit, outgoing_transition
-from sen.documents.tests.world import appendix_pdf, draft_in
+from sen.documents.tests.world import appendix_pdf, draft_in, issue, to_pending_signature
 from sen.signing import validation
 from sen.signing.tests.conftest import flip_byte_in_first_stream, pdfsig
 
 pytestmark = pytest.mark.django_db
-
-
-def _to_pending_signature(*, drafter, head, clerk, signer, **draft_changes):
-    document = outgoing_create(actor=drafter, data=draft_in(signer, **draft_changes))
-    outgoing_transition(actor=drafter, document=document, action="submit")
-    outgoing_transition(actor=head, document=document, action="approve")
-    return outgoing_transition(actor=clerk, document=document, action="approve")
-
-
-def _issue(document, *, signer, clerk, jobs):
-    """Sign, number, seal and issue; the delivery jobs run as after a commit."""
-    outgoing_transition(actor=signer, document=document, action="sign")
-    outgoing_transition(actor=clerk, document=document, action="number")
-    outgoing_transition(actor=clerk, document=document, action="seal")
-    with jobs(execute=True):
-        return outgoing_transition(actor=clerk, document=document, action="issue")
 
 
 def test_a_decision_goes_from_draft_to_the_recipients_incoming_queue_with_two_valid_signatures(
@@ -47,7 +31,7 @@ def test_a_decision_goes_from_draft_to_the_recipients_incoming_queue_with_two_va
     document = outgoing_transition(actor=clerk, document=document, action="approve")
     assert document.state == OutgoingState.PENDING_SIGNATURE
 
-    document = _issue(document, signer=signer, clerk=clerk, jobs=jobs)
+    document = issue(document, signer=signer, clerk=clerk, jobs=jobs)
     assert document.state == OutgoingState.ISSUED
     assert document.reference == "01/QĐ-STP"
     assert document.year == document.issued_on.year
@@ -216,7 +200,7 @@ def test_a_retried_creation_with_the_same_idempotency_key_returns_the_same_draft
 
 def test_a_failed_seal_leaves_the_document_numbered_and_no_new_file(drafter, head, clerk, signer, other):
     # No organisation certificate for the Sở: the seal step fails cleanly.
-    document = _to_pending_signature(drafter=drafter, head=head, clerk=clerk, signer=signer)
+    document = to_pending_signature(drafter=drafter, head=head, clerk=clerk, signer=signer)
     outgoing_transition(actor=signer, document=document, action="sign")
     outgoing_transition(actor=clerk, document=document, action="number")
     files_before = document.files.count()
@@ -228,8 +212,8 @@ def test_a_failed_seal_leaves_the_document_numbered_and_no_new_file(drafter, hea
 
 
 def test_recall_and_correction_are_recorded_and_reach_the_recipients(drafter, head, clerk, signer, seal, other, jobs):
-    document = _to_pending_signature(drafter=drafter, head=head, clerk=clerk, signer=signer)
-    document = _issue(document, signer=signer, clerk=clerk, jobs=jobs)
+    document = to_pending_signature(drafter=drafter, head=head, clerk=clerk, signer=signer)
+    document = issue(document, signer=signer, clerk=clerk, jobs=jobs)
     outgoing_transition(actor=clerk, document=document, action="correct", comment="Sửa lỗi chính tả ở Điều 1.")
     document = outgoing_transition(actor=signer, document=document, action="recall", comment="Ban hành sai thẩm quyền.")
     assert document.state == OutgoingState.RECALLED
@@ -241,8 +225,8 @@ def test_recall_and_correction_are_recorded_and_reach_the_recipients(drafter, he
 
 
 def test_a_replacement_names_the_document_it_replaces(drafter, head, clerk, signer, seal, other, jobs):
-    old = _issue(
-        _to_pending_signature(drafter=drafter, head=head, clerk=clerk, signer=signer),
+    old = issue(
+        to_pending_signature(drafter=drafter, head=head, clerk=clerk, signer=signer),
         signer=signer,
         clerk=clerk,
         jobs=jobs,
@@ -251,6 +235,6 @@ def test_a_replacement_names_the_document_it_replaces(drafter, head, clerk, sign
     outgoing_transition(actor=drafter, document=new, action="submit")
     outgoing_transition(actor=head, document=new, action="approve")
     outgoing_transition(actor=clerk, document=new, action="approve")
-    new = _issue(new, signer=signer, clerk=clerk, jobs=jobs)
+    new = issue(new, signer=signer, clerk=clerk, jobs=jobs)
     notice = old.notices.get(kind="replace")
     assert notice.replacement == new and "02/QĐ-STP" in notice.text

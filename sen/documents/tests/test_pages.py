@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from sen.documents.models import IncomingDocument, OutgoingDocument
-from sen.documents.tests.world import appendix_pdf
+from sen.documents.services import case_file_create
+from sen.documents.tests.world import appendix_pdf, issue, to_pending_signature
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +146,44 @@ def test_the_direct_form_refuses_a_past_deadline_inline(other_clerk, other, othe
     assert "Hạn xử lý phải là một ngày từ hôm nay trở đi." in response.content.decode()
     document.refresh_from_db()
     assert document.state == "03"
+
+
+def test_a_replacement_is_drafted_from_the_issued_documents_page_and_its_recipients_see_the_notice(
+    drafter, head, clerk, signer, seal, other, other_clerk, jobs
+):
+    old = issue(
+        to_pending_signature(drafter=drafter, head=head, clerk=clerk, signer=signer),
+        signer=signer,
+        clerk=clerk,
+        jobs=jobs,
+    )
+    link = reverse("documents:outgoing_new") + f"?replaces={old.pk}"
+    page = client_for(drafter).get(reverse("documents:outgoing", args=[old.pk])).content.decode()
+    assert f'href="{link}"' in page and "Soạn văn bản thay thế" in page
+    form = client_for(drafter).get(link).content.decode()
+    assert "Thay thế văn bản 01/QĐ-STP" in form and f'name="replaces" value="{old.pk}"' in form
+    assert old.subject in form  # the form starts from the document it replaces
+
+    data = draft_post(signer, doc_type="QĐ", subject="Thay thế Quyết định 01/QĐ-STP", idempotency_key="replace-1")
+    created = client_for(drafter).post(reverse("documents:outgoing_new"), {**data, "replaces": old.pk}, follow=True)
+    new = OutgoingDocument.objects.get(replaces=old)
+    text = created.content.decode()
+    assert "Thay thế văn bản 01/QĐ-STP" in text and 'id="draft-replacement"' not in text  # a draft replaces nothing yet
+
+    steps = ((drafter, "submit"), (head, "approve"), (clerk, "approve"), (signer, "sign"), (clerk, "number"))
+    for who, action in (*steps, (clerk, "seal")):
+        act(client_for(who), new, action)
+    with jobs(execute=True):
+        act(client_for(clerk), new, "issue")
+    new.refresh_from_db()
+    assert new.reference == "02/QĐ-STP"
+    copy_of_old = IncomingDocument.objects.get(outgoing=old, organisation=other)
+    notice = client_for(other_clerk).get(reverse("documents:incoming", args=[copy_of_old.pk])).content.decode()
+    assert "Được thay thế bởi văn bản số 02/QĐ-STP." in notice
+
+    # Filed from its page, the replacement is listed on its case file's page.
+    case_file = case_file_create(actor=clerk, body=old.organisation, code="01.QĐ", title="Hồ sơ quyết định")
+    filed = act(client_for(clerk), new, "file", case_file=case_file.pk).content.decode()
+    assert "Đã lưu hồ sơ" in filed and "01.QĐ — Hồ sơ quyết định" in filed
+    listed = client_for(clerk).get(reverse("documents:case_file", args=[case_file.pk])).content.decode()
+    assert "02/QĐ-STP" in listed and reverse("documents:outgoing", args=[new.pk]) in listed

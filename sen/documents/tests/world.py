@@ -17,7 +17,7 @@ import functools
 
 import pytest
 
-from sen.documents.services import DraftIn, RecipientIn
+from sen.documents.services import DraftIn, RecipientIn, outgoing_create, outgoing_transition
 from sen.documents.services_setup import body_set_up
 from sen.identity.tests.factories import OrgUnitFactory, StaffFactory
 from sen.signing import samples
@@ -113,3 +113,20 @@ def draft_in(signer=None, *, recipients=("H15.51",), doc_type="QĐ", **changes) 
     }
     values.update(changes)
     return DraftIn(**values)
+
+
+def to_pending_signature(*, drafter, head, clerk, signer, **draft_changes):
+    """A new draft taken through review and the format check, waiting for the signer."""
+    document = outgoing_create(actor=drafter, data=draft_in(signer, **draft_changes))
+    outgoing_transition(actor=drafter, document=document, action="submit")
+    outgoing_transition(actor=head, document=document, action="approve")
+    return outgoing_transition(actor=clerk, document=document, action="approve")
+
+
+def issue(document, *, signer, clerk, jobs):
+    """Sign, number, seal and issue; the delivery jobs run as after a commit."""
+    outgoing_transition(actor=signer, document=document, action="sign")
+    outgoing_transition(actor=clerk, document=document, action="number")
+    outgoing_transition(actor=clerk, document=document, action="seal")
+    with jobs(execute=True):
+        return outgoing_transition(actor=clerk, document=document, action="issue")
