@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sen.documents.choices import Confidentiality, DocumentType, IncomingAction, OutgoingAction, Urgency
 
@@ -111,7 +112,7 @@ class ActionForm(forms.Form):
     comment = forms.CharField(
         label=_("Ý kiến"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    case_file = forms.ChoiceField(label=_("Hồ sơ"), required=False)
+    case_file = forms.ChoiceField(label=pgettext_lazy("case file", "Hồ sơ"), required=False)
     lead_unit = forms.ChoiceField(label=_("Đơn vị chủ trì"), required=False)
     supporting_units = forms.MultipleChoiceField(label=_("Đơn vị phối hợp"), required=False)
     handler = forms.ChoiceField(label=_("Người xử lý"), required=False)
