@@ -201,6 +201,10 @@ def incoming_arrive(
     problems = [*extra_problems, *problems]
     now = timezone.now()
     with files.written() as written, transaction.atomic():
+        if arrival.reference:
+            # One arrival with a number at a time per body, so two copies arriving together still see
+            # each other (the second is flagged) instead of both checking before either is saved.
+            list(OrgUnit.objects.select_for_update().filter(pk=body.pk).values_list("pk", flat=True))
         duplicate = _duplicate_of(body, arrival)
         if duplicate is not None:
             problems.append(

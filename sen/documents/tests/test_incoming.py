@@ -13,7 +13,7 @@ from sen.documents.choices import IncomingState, Source
 from sen.documents.models import IncomingDocument, Recipient
 from sen.documents.services import Upload, outgoing_create, outgoing_transition
 from sen.documents.services_incoming import Arrival, incoming_arrive, incoming_register_paper, incoming_transition
-from sen.documents.tests.world import appendix_pdf, draft_in
+from sen.documents.tests.world import appendix_pdf, at_once, draft_in
 from sen.signing.tests.conftest import flip_byte_in_first_stream
 
 pytestmark = pytest.mark.django_db
@@ -197,3 +197,14 @@ def test_an_incoming_number_cannot_be_taken_twice_even_by_a_retried_accept(deliv
     assert error.value.code == "invalid_transition"
     delivered.refresh_from_db()
     assert delivered.incoming_number == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_copies_registered_at_the_same_moment_are_all_kept_and_all_but_the_first_flagged(other_clerk, other):
+    threads_count = 6
+    errors = at_once(threads_count, lambda: incoming_register_paper(actor=other_clerk, body=other, arrival=_paper()))
+    assert not errors
+    copies = list(IncomingDocument.objects.filter(organisation=other).order_by("id"))
+    assert len(copies) == threads_count
+    assert [copy.duplicate_of_id is None for copy in copies].count(True) == 1

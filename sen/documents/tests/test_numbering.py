@@ -5,13 +5,14 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import IntegrityError, transaction
 
 from sen.core.exceptions import Conflict
 from sen.documents import numbering
 from sen.documents.choices import Direction
 from sen.documents.models import OutgoingDocument, Register
 from sen.documents.services_setup import register_open, unit_profile_set
+from sen.documents.tests.world import at_once
 from sen.identity.tests.factories import OrgUnitFactory
 
 
@@ -87,26 +88,13 @@ def test_concurrent_numbering_hands_out_every_number_once_without_gaps(body):
     threads_count, per_thread = 8, 10
     taken: list[int] = []
     lock = threading.Lock()
-    barrier = threading.Barrier(threads_count)
-    errors: list[BaseException] = []
 
     def work() -> None:
-        try:
-            barrier.wait()
-            for _ in range(per_thread):
-                with transaction.atomic():
-                    number = numbering.next_number(register, 2026)
-                with lock:
-                    taken.append(number)
-        except BaseException as error:  # reported below
-            errors.append(error)
-        finally:
-            close_old_connections()
+        for _ in range(per_thread):
+            with transaction.atomic():
+                number = numbering.next_number(register, 2026)
+            with lock:
+                taken.append(number)
 
-    threads = [threading.Thread(target=work) for _ in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    assert not at_once(threads_count, work)
     assert sorted(taken) == list(range(1, threads_count * per_thread + 1))

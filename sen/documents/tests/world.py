@@ -14,8 +14,11 @@ with a signing certificate), `clerk` (văn thư of the Sở), `other_clerk`, `ot
 from __future__ import annotations
 
 import functools
+import threading
+from collections.abc import Callable
 
 import pytest
+from django.db import close_old_connections
 
 from sen.documents.services import DraftIn, RecipientIn, outgoing_create, outgoing_transition
 from sen.documents.services_setup import body_set_up
@@ -130,3 +133,26 @@ def issue(document, *, signer, clerk, jobs):
     outgoing_transition(actor=clerk, document=document, action="seal")
     with jobs(execute=True):
         return outgoing_transition(actor=clerk, document=document, action="issue")
+
+
+def at_once(count: int, work: Callable[[], None]) -> list[BaseException]:
+    """Run `work` in `count` threads released together (each on its own database connection); the
+    errors they raised."""
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            work()
+        except BaseException as error:  # returned to the test
+            errors.append(error)
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
