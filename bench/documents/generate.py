@@ -306,6 +306,7 @@ def outgoing_rows(count: int, rng: random.Random, composer: Composer) -> Iterato
     from sen.documents.numbering import reference_text, symbol_for
     from sen.documents.services import search_text_of
 
+    assert set(DocumentType.values) >= {t for t, _ in TYPE_SHARES}, "a type Sen does not know"
     bodies = {unit.name: unit for unit in OrgUnit.objects.filter(name__in=dict(BODY_SHARES))}
     people = staff_of_bodies()
     registers = {(r.body_id, r.is_secret): r.pk for r in Register.objects.filter(direction="out", active=True)}
@@ -363,7 +364,6 @@ def outgoing_rows(count: int, rng: random.Random, composer: Composer) -> Iterato
             issued.astimezone(TZ).date() if issued else None, signed, numbered, sealed, issued, filed, recalled,
             True, text, created, recalled or filed or issued or created,
         )  # fmt: skip
-    assert set(DocumentType.values) >= {t for t, _ in TYPE_SHARES}
 
 
 def incoming_rows(count: int, rng: random.Random, composer: Composer) -> Iterator[tuple[Any, ...]]:

@@ -41,6 +41,7 @@ from sen.documents.states import INCOMING_OPEN, ISSUED_STATES
 from sen.identity import policies as identity
 
 PAGE_SIZE = 50
+MAX_PAGE = 10_000
 BOX_COUNT_CAP = 999
 MAX_QUERY = 200
 # The first window `_newest_first` searches: the newest 5,000 outgoing documents by id, incoming ones
@@ -128,12 +129,31 @@ def _words(folded: str, *, indexed: bool = True) -> Q:
     return reduce(lambda left, right: left & right, (Q(Contains(text, word)) for word in folded.split()), Q())
 
 
-def _page(documents: QuerySet[Any], page: int) -> list[Any]:
-    start = (max(page, 1) - 1) * PAGE_SIZE
-    return list(documents[start : start + PAGE_SIZE])
+def _start(page: int) -> int:
+    if page > MAX_PAGE:
+        raise InvalidInput(
+            _("Trang tối đa là %(n)s; hãy thu hẹp từ khóa tìm kiếm.") % {"n": MAX_PAGE},
+            details={"field": "page", "max": MAX_PAGE},
+            code="page_out_of_range",
+        )
+    return (max(page, 1) - 1) * PAGE_SIZE
 
 
-def _newest_first(documents: QuerySet[Any], folded: str, page: int, *, field: str, top: Any, width: Any) -> list[Any]:
+def _search_page(documents: QuerySet[Any], q: str, page: int, *, field: str, width: Any) -> list[Any]:
+    """One page of a list (ordered by `field` descending, then id), searched for `q` newest first
+    (`_newest_first`) once the table is large enough for windows to pay."""
+    folded = _query(q)
+    start = _start(page)
+    if not folded:
+        return list(documents[start : start + PAGE_SIZE])
+    newest = documents.model.objects.aggregate(newest=Max("id"))["newest"] or 0
+    if newest <= SEARCH_WINDOW_IDS:  # a small table: one query is cheaper
+        return list(documents.filter(_words(folded))[start : start + PAGE_SIZE])
+    top = newest if field == "id" else timezone.now()
+    return _newest_first(documents, folded, start, field=field, top=top, width=width)
+
+
+def _newest_first(documents: QuerySet[Any], folded: str, start: int, *, field: str, top: Any, width: Any) -> list[Any]:
     """The page of a search for `folded` among `documents`, looked for among the newest first.
 
     A trigram index finds the rows holding a word but not in list order, so PostgreSQL fetched every
@@ -145,26 +165,22 @@ def _newest_first(documents: QuerySet[Any], folded: str, page: int, *, field: st
     held (twice what the page needs at that rate; read without the index too while it is narrower
     than SEARCH_SCAN_LIMIT), and at last every document, with the index.
     No match at all in the first window means a rare word: the whole-table query is the cheap one."""
-    start = (max(page, 1) - 1) * PAGE_SIZE
     needed = start + PAGE_SIZE
-    searched = documents.filter(_words(folded))
-    if width:
-        window = documents.filter(**{f"{field}__gte": top - width}).filter(_words(folded, indexed=False))
-        rows = list(window[start:needed])
+    window = documents.filter(**{f"{field}__gte": top - width}).filter(_words(folded, indexed=False))
+    rows = list(window[start:needed])
+    if len(rows) == PAGE_SIZE:
+        return rows
+    held = start + len(rows) if rows or not start else window.count()
+    factor = 2 * needed / held if held else 0
+    # A ratio first: the width times a large factor could overflow a timedelta.
+    if held and width / SEARCH_WINDOW_LIMIT[field] * factor < 1:
+        wider = int(width * factor) if isinstance(width, int) else width * factor
+        scan = wider <= SEARCH_SCAN_LIMIT[field]
+        wide = documents.filter(**{f"{field}__gte": top - wider}).filter(_words(folded, indexed=not scan))
+        rows = list(wide[start:needed])
         if len(rows) == PAGE_SIZE:
             return rows
-        held = start + len(rows) if rows or not start else window.count()
-        if held:
-            wider = width * (2 * needed / held)
-            if isinstance(width, int):
-                wider = int(wider)
-            if wider < SEARCH_WINDOW_LIMIT[field]:
-                scan = wider <= SEARCH_SCAN_LIMIT[field]
-                wide = documents.filter(**{f"{field}__gte": top - wider}).filter(_words(folded, indexed=not scan))
-                rows = list(wide[start:needed])
-                if len(rows) == PAGE_SIZE:
-                    return rows
-    return list(searched[start:needed])
+    return list(documents.filter(_words(folded))[start:needed])
 
 
 def _outgoing_list(actor: Any, box: str) -> QuerySet[OutgoingDocument]:
@@ -181,13 +197,7 @@ def outgoing_for(actor: Any, *, box: str = "all", q: str = "") -> QuerySet[Outgo
 
 def outgoing_page(actor: Any, *, box: str = "all", q: str = "", page: int = 1) -> list[OutgoingDocument]:
     """One page of `outgoing_for`, searched newest first (see `_newest_first`)."""
-    folded = _query(q)
-    documents = _outgoing_list(actor, box)
-    if not folded:
-        return _page(documents, page)
-    newest = OutgoingDocument.objects.aggregate(newest=Max("id"))["newest"] or 0
-    width = SEARCH_WINDOW_IDS if newest > SEARCH_WINDOW_IDS else 0
-    return _newest_first(documents, folded, page, field="id", top=newest, width=width)
+    return _search_page(_outgoing_list(actor, box), q, page, field="id", width=SEARCH_WINDOW_IDS)
 
 
 def outgoing_get(*, actor: Any, pk: int) -> OutgoingDocument:
@@ -253,14 +263,7 @@ def incoming_for(actor: Any, *, box: str = "all", q: str = "") -> QuerySet[Incom
 
 def incoming_page(actor: Any, *, box: str = "all", q: str = "", page: int = 1) -> list[IncomingDocument]:
     """One page of `incoming_for`, searched newest first (see `_newest_first`)."""
-    folded = _query(q)
-    documents = _incoming_list(actor, box)
-    if not folded:
-        return _page(documents, page)
-    # Windows only where there are many documents: on a small table one query is cheaper.
-    newest = IncomingDocument.objects.aggregate(newest=Max("id"))["newest"] or 0
-    width = SEARCH_WINDOW_AGE if newest > SEARCH_WINDOW_IDS else None
-    return _newest_first(documents, folded, page, field="arrived_at", top=timezone.now(), width=width)
+    return _search_page(_incoming_list(actor, box), q, page, field="arrived_at", width=SEARCH_WINDOW_AGE)
 
 
 def incoming_get(*, actor: Any, pk: int) -> IncomingDocument:

@@ -75,21 +75,26 @@ def test_outgoing_pages_searched_newest_first_equal_the_plain_query(small_window
     assert selectors.outgoing_page(drafter, q="không có") == []
 
 
-def test_incoming_pages_searched_newest_first_equal_the_plain_query(small_windows, other_clerk, other):
+def spread_incoming(organisation) -> None:
+    """COUNT incoming documents, one a day, newest last; two share an instant so the tie-break by id
+    counts too."""
     now = timezone.now()
     IncomingDocument.objects.bulk_create(
         IncomingDocument(
-            organisation=other,
+            organisation=organisation,
             source="paper",
             sender_name="Bộ Tư pháp",
             subject=f"Văn bản đến số {index}",
             content=words_of(index),
-            # one a day, newest last; two share an instant so the tie-break by id counts too
             arrived_at=now - dt.timedelta(days=COUNT - index - (1 if index == 41 else 0)),
             search_text=fold(f"Văn bản đến số {index} {words_of(index)}"),
         )
         for index in range(COUNT)
     )
+
+
+def test_incoming_pages_searched_newest_first_equal_the_plain_query(small_windows, other_clerk, other):
+    spread_incoming(other)
     for q in QUERIES:
         for page in (1, 2, 4):
             expected = plain_page(selectors.incoming_for(other_clerk, q=q), page)
@@ -110,3 +115,15 @@ def test_the_search_is_accent_insensitive_through_the_api(client, drafter, room,
         rows = client.get("/api/v1/documents/outgoing", {"q": q}).json()
         assert [row["subject"] for row in rows] == ["Quyết định về việc đăng ký khai sinh lưu động"], q
     assert client.get("/api/v1/documents/outgoing", {"q": "hộ tịch"}).json() == []
+
+
+def test_a_far_page_is_empty_and_one_past_the_last_allowed_is_a_clear_400(monkeypatch, client, other_clerk, other):
+    monkeypatch.setattr(selectors, "SEARCH_WINDOW_IDS", 4)  # windows on; their real widths
+    spread_incoming(other)
+    # the last page allowed, for a word the first window holds 5 times: 30 days × 200,000 would overflow
+    assert selectors.incoming_page(other_clerk, q="mới", page=selectors.MAX_PAGE) == []
+    client.force_login(other_clerk)
+    response = client.get("/api/v1/documents/incoming", {"q": "thuong", "page": selectors.MAX_PAGE + 1})
+    assert response.status_code == 400
+    assert response.json()["code"] == "page_out_of_range"
+    assert client.get("/api/v1/documents/outgoing", {"page": 10**30}).status_code == 400
