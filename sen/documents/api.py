@@ -654,7 +654,12 @@ def case_file_list(request: HttpRequest, year: int | None = None, body: str = ""
 @router.post(
     "/documents/case-files",
     response={201: CaseFileDetailOut, **ERRORS},
-    summary="Lập hồ sơ trong danh mục (gửi lại cùng Idempotency-Key hoặc trùng số: 409 case_file_exists)",
+    summary="Lập hồ sơ trong danh mục (tiêu đề Idempotency-Key: gửi lại trả về đúng hồ sơ đã lập)",
+    description=(
+        "Gửi lại cùng Idempotency-Key và cùng nội dung: 201 với hồ sơ đã lập lần đầu, không lập hồ sơ thứ hai. "
+        "Cùng khóa nhưng khác nội dung: 409 idempotency_key_reused. Số, ký hiệu đã có trong danh mục năm đó "
+        "(không có khóa hoặc khóa khác): 409 case_file_exists."
+    ),
 )
 def case_file_create(request: HttpRequest, payload: CaseFileIn) -> Status:
     actor = _actor(request)

@@ -499,14 +499,15 @@ class CaseFileItem(models.Model):
 
 
 class IssueKey(models.Model):
-    """An Idempotency-Key of a document write (create a draft, register a paper document): a retry
-    answers with the same document."""
+    """An Idempotency-Key of a document write (create a draft, create a case file): a retry answers
+    with what the first request made, pointed at by the one foreign key that write fills."""
 
     key = models.CharField(max_length=128)
     account = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     request_hash = models.CharField(max_length=64)
     outgoing = models.ForeignKey(OutgoingDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     incoming = models.ForeignKey(IncomingDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    case_file = models.ForeignKey(CaseFile, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -31,7 +31,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -397,13 +397,17 @@ def _request_hash(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _replayed(actor: User, key: str, request_hash: str) -> OutgoingDocument | None:
-    existing = IssueKey.objects.filter(account=actor, key=key).select_related("outgoing").first()
+def _replayed(actor: User, key: str, request_hash: str, *, made: Literal["outgoing", "case_file"]) -> Any:
+    """What the actor's first request with `key` made (its IssueKey field `made`), for the same request
+    again; None for a key not used yet. A key used for another request, or another kind of write, is a
+    Conflict `idempotency_key_reused`."""
+    existing = IssueKey.objects.filter(account=actor, key=key).select_related(made).first()
     if existing is None:
         return None
-    if existing.request_hash != request_hash or existing.outgoing is None:
+    target = getattr(existing, made)
+    if existing.request_hash != request_hash or target is None:
         raise Conflict(_("Khóa Idempotency-Key này đã được dùng cho một yêu cầu khác."), code="idempotency_key_reused")
-    return existing.outgoing
+    return target
 
 
 def _key_check(idempotency_key: str) -> str:
@@ -446,7 +450,7 @@ def outgoing_create(
         }
     )
     if key:
-        replayed = _replayed(actor, key, request_hash)
+        replayed = _replayed(actor, key, request_hash, made="outgoing")
         if replayed is not None:
             return replayed
     now = timezone.now()
@@ -472,7 +476,7 @@ def outgoing_create(
                 IssueKey.objects.create(key=key, account=actor, request_hash=request_hash, outgoing=document)
     except IntegrityError:
         if key:
-            replayed = _replayed(actor, key, request_hash)
+            replayed = _replayed(actor, key, request_hash, made="outgoing")
             if replayed is not None:
                 return replayed
         raise
@@ -891,9 +895,11 @@ def case_file_create(
     idempotency_key: str = "",
 ) -> CaseFile:
     """A case file of the body's annual file list (the clerk's, or a leader's), for `year` (this year
-    in Vietnam unless given). Its code is unique in the body's list of the year, so a retried
-    creation — with the same Idempotency-Key or none — is a Conflict `case_file_exists`, never a
-    second file; a key reused for another request is `idempotency_key_reused`."""
+    in Vietnam unless given). Its code is unique in the body's list of the year: a creation without
+    a key, or with another key, of a code already there is a Conflict `case_file_exists`. A retry with
+    the same Idempotency-Key and the same request answers with the file the first one made (also
+    when the two run at once), never a second file; a key reused for another request is
+    `idempotency_key_reused`."""
     if not policies.can_keep_case_files(actor, body):
         raise PermissionDenied(_("Chỉ văn thư hoặc lãnh đạo cơ quan lập danh mục hồ sơ."))
     if policies.body_of(body) != body:
@@ -920,7 +926,9 @@ def case_file_create(
         }
     )
     if key:
-        _case_file_key_check(actor, key, request_hash, year=year, code=code)
+        replayed = _replayed(actor, key, request_hash, made="case_file")
+        if replayed is not None:
+            return replayed
     try:
         with transaction.atomic():
             case_file = CaseFile.objects.create(
@@ -941,22 +949,15 @@ def case_file_create(
                 acting_unit=body,
             )
             if key:
-                IssueKey.objects.create(key=key, account=actor, request_hash=request_hash)
+                IssueKey.objects.create(key=key, account=actor, request_hash=request_hash, case_file=case_file)
     except IntegrityError:
+        # The same request with the same key, run at the same moment, has committed its file and key.
         if key:
-            _case_file_key_check(actor, key, request_hash, year=year, code=code)
+            replayed = _replayed(actor, key, request_hash, made="case_file")
+            if replayed is not None:
+                return replayed
         raise _case_file_exists(year, code) from None
     return case_file
-
-
-def _case_file_key_check(actor: User, key: str, request_hash: str, *, year: int, code: str) -> None:
-    """A key already used: the same request again means the file exists; another one is a misuse."""
-    existing = IssueKey.objects.filter(account=actor, key=key).first()
-    if existing is None:
-        return
-    if existing.request_hash != request_hash:
-        raise Conflict(_("Khóa Idempotency-Key này đã được dùng cho một yêu cầu khác."), code="idempotency_key_reused")
-    raise _case_file_exists(year, code)
 
 
 def case_file_close(*, actor: User, case_file: CaseFile) -> CaseFile:

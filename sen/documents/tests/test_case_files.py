@@ -3,7 +3,10 @@ server's clock, and a closed file taking no document — through the services, t
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -14,12 +17,12 @@ from sen.core.calendar import VN_TZ
 from sen.core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 from sen.core.models import AuditEvent
 from sen.documents.choices import OutgoingState, Source
-from sen.documents.models import CaseFile, CaseFileItem
+from sen.documents.models import CaseFile, CaseFileItem, IssueKey
 from sen.documents.services import case_file_close, case_file_create, incoming_file_into, outgoing_transition
 from sen.documents.services_incoming import Arrival, incoming_arrive, incoming_register_paper
 from sen.documents.tests.test_api import client_for
 from sen.documents.tests.test_api import post as post_json
-from sen.documents.tests.world import issue, to_pending_signature
+from sen.documents.tests.world import at_once, issue, to_pending_signature
 
 pytestmark = pytest.mark.django_db
 
@@ -94,15 +97,54 @@ def test_a_code_is_unique_in_a_bodys_list_of_the_year(clerk, body, other, other_
     assert CaseFile.objects.count() == 3
 
 
-def test_a_retry_with_the_same_key_is_a_conflict_and_a_reused_key_is_refused(clerk, body):
-    case_file_create(actor=clerk, body=body, code="01", title="Hồ sơ", idempotency_key="cf-1")
-    with pytest.raises(Conflict) as error:
-        case_file_create(actor=clerk, body=body, code="01", title="Hồ sơ", idempotency_key="cf-1")
-    assert error.value.code == "case_file_exists"
+def test_a_retry_with_the_same_key_answers_the_same_file_and_a_reused_key_is_refused(clerk, body):
+    first = case_file_create(actor=clerk, body=body, code="01", title="Hồ sơ", idempotency_key="cf-1")
+    again = case_file_create(actor=clerk, body=body, code="01", title="Hồ sơ", idempotency_key="cf-1")
+    assert again.pk == first.pk
     with pytest.raises(Conflict) as error:
         case_file_create(actor=clerk, body=body, code="02", title="Hồ sơ khác", idempotency_key="cf-1")
     assert error.value.code == "idempotency_key_reused"
-    assert CaseFile.objects.count() == 1
+    # The same code without a key, or with another key, is still a second file refused.
+    for key in ("", "cf-2"):
+        with pytest.raises(Conflict) as error:
+            case_file_create(actor=clerk, body=body, code="01", title="Hồ sơ", idempotency_key=key)
+        assert error.value.code == "case_file_exists"
+    assert CaseFile.objects.count() == 1 and len(events("documents.case_file.create", first)) == 1
+    assert IssueKey.objects.get(account=clerk, key="cf-1").case_file == first
+    assert not IssueKey.objects.filter(key="cf-2").exists()
+
+
+def test_a_key_stored_before_keys_pointed_at_case_files_is_linked_by_the_migration(clerk, body, room, drafter):
+    """Keys stored by the earlier service had no case file: 0004 finds it from the request hash."""
+    made = case_file_create(
+        actor=clerk, body=body, code="01", title="Hồ sơ", unit=room.code, keeper=drafter.username, idempotency_key="old"
+    )
+    other = case_file_create(actor=clerk, body=body, code="02", title="Hồ sơ khác", idempotency_key="old-2")
+    IssueKey.objects.update(case_file=None)
+    migration = importlib.import_module("sen.documents.migrations.0004_issuekey_case_file")
+    migration.link_case_file_keys(django_apps, None)
+    assert dict(IssueKey.objects.values_list("key", "case_file")) == {"old": made.pk, "old-2": other.pk}
+    again = case_file_create(
+        actor=clerk, body=body, code="01", title="Hồ sơ", unit=room.code, keeper=drafter.username, idempotency_key="old"
+    )
+    assert again.pk == made.pk
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_same_creation_sent_twice_at_once_makes_one_file_and_both_get_it(clerk, body):
+    threads_count = 6
+    made: list[int] = []
+
+    def work() -> None:
+        case_file = case_file_create(actor=clerk, body=body, code="01", title="Hồ sơ", idempotency_key="race")
+        made.append(case_file.pk)
+
+    assert not at_once(threads_count, work)
+    case_file = CaseFile.objects.get()
+    assert made == [case_file.pk] * threads_count
+    assert IssueKey.objects.get().case_file == case_file
+    assert len(events("documents.case_file.create", case_file)) == 1
 
 
 def test_closing_is_by_the_server_clock_once_and_audited(clerk, leader, drafter, body, other_clerk):
@@ -177,9 +219,11 @@ def test_the_case_file_api_creates_lists_shows_and_closes(other_clerk, other, ot
     case_file = created.json()
     assert (case_file["body"], case_file["year"], case_file["items"]) == ("H15.51", THIS_YEAR, [])
     again = post_json(client, "/api/v1/documents/case-files", body_json, **{"Idempotency-Key": "k-1"})
-    assert again.status_code == 409 and again.json()["code"] == "case_file_exists"
+    assert (again.status_code, again.json()) == (201, case_file)
     duplicate = post_json(client, "/api/v1/documents/case-files", {**body_json, "title": "Khác"})
     assert duplicate.status_code == 409 and duplicate.json()["code"] == "case_file_exists"
+    other_key = post_json(client, "/api/v1/documents/case-files", body_json, **{"Idempotency-Key": "k-2"})
+    assert other_key.status_code == 409 and other_key.json()["code"] == "case_file_exists"
     reused = post_json(
         client, "/api/v1/documents/case-files", {**body_json, "code": "02"}, **{"Idempotency-Key": "k-1"}
     )
