@@ -42,7 +42,7 @@ from sen.core.calendar import VN_TZ
 from sen.core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 from sen.core.jobs import enqueue
 from sen.core.models import OrgUnit
-from sen.core.text import fold
+from sen.core.text import search_words
 from sen.documents import numbering, policies, rendering
 from sen.documents.choices import (
     Confidentiality,
@@ -378,7 +378,7 @@ def search_text_of(document: OutgoingDocument) -> str:
         document.signer_position,
         document.signer.full_name if document.signer_id and document.signer else "",
     ]
-    return fold(" ".join(part for part in parts if part))
+    return search_words(" ".join(part for part in parts if part))
 
 
 def _appendices_add(

@@ -30,7 +30,7 @@ from sen.core.calendar import VN_TZ
 from sen.core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 from sen.core.jobs import enqueue
 from sen.core.models import OrgUnit
-from sen.core.text import fold
+from sen.core.text import search_words
 from sen.documents import numbering, policies
 from sen.documents.choices import (
     Confidentiality,
@@ -127,7 +127,7 @@ def incoming_search_text(document: IncomingDocument) -> str:
         document.content,
         document.signer_name,
     ]
-    return fold(" ".join(part for part in parts if part))
+    return search_words(" ".join(part for part in parts if part))
 
 
 def _duplicate_of(body: OrgUnit, arrival: Arrival) -> IncomingDocument | None:

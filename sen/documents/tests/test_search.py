@@ -4,11 +4,15 @@ give exactly the page the plain query gives, whichever way the matches are sprea
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
+from django.apps import apps
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
-from sen.core.text import fold
+from sen.core.text import fold, search_words
 from sen.documents import selectors
 from sen.documents.models import IncomingDocument, OutgoingDocument
 
@@ -127,3 +131,51 @@ def test_a_far_page_is_empty_and_one_past_the_last_allowed_is_a_clear_400(monkey
     assert response.status_code == 400
     assert response.json()["code"] == "page_out_of_range"
     assert client.get("/api/v1/documents/outgoing", {"page": 10**30}).status_code == 400
+
+
+# Letters, marks, digits, the punctuation of a ký hiệu, and every kind of space fold() collapses.
+TEXT = st.text(alphabet=st.sampled_from("aăâbdđeêioôơuưyAĐỢ́̀̉̃ 0123456789/-.,\t\n\u00a0"), max_size=60)
+
+
+@given(text=TEXT, other=TEXT, data=st.data())
+def test_each_word_once_finds_exactly_what_the_whole_text_finds(text, other, data):
+    # Words cut out of the text, the same cut run together across its spaces, and unrelated words.
+    start = data.draw(st.integers(0, len(text)))
+    cut = fold(text[start : data.draw(st.integers(start, len(text)))])
+    for word in [*cut.split(), cut.replace(" ", ""), *fold(other).split()]:
+        if not word:
+            continue
+        assert (word in fold(text)) == (word in search_words(text)), (text, word)
+
+
+def test_search_words_keeps_each_word_once_in_order_of_first_appearance():
+    assert search_words("Quyết định về việc  quyết ĐỊNH\nđăng ký, đăng ký") == "quyet dinh ve viec dang ky, ky"
+    assert search_words("") == ""
+
+
+def test_the_migration_drops_repeated_words_and_every_search_still_finds_the_same(drafter, room, body, other):
+    texts = ["quyet dinh ve viec quyet dinh dang ky", "cong van cong van 12/ubnd-vp", ""]
+    outgoing = [
+        OutgoingDocument.objects.create(
+            organisation=body, drafting_unit=room, drafter=drafter, doc_type="QĐ", subject=text, search_text=text
+        )
+        for text in texts
+    ]
+    arrived = IncomingDocument.objects.create(
+        organisation=other,
+        source="paper",
+        sender_name="Bộ Tư pháp",
+        subject="x",
+        arrived_at=timezone.now(),
+        search_text="bo tu phap bo tu phap",
+    )
+    before = {q: [row.pk for row in selectors.outgoing_for(drafter, q=q)] for q in ("quyet dinh", "cong", "12/ubnd")}
+    migration = importlib.import_module("sen.documents.migrations.0005_search_text_each_word_once")
+    migration.forwards(apps, None)
+    assert [OutgoingDocument.objects.get(pk=row.pk).search_text for row in outgoing] == [
+        "quyet dinh ve viec dang ky",
+        "cong van 12/ubnd-vp",
+        "",
+    ]
+    assert IncomingDocument.objects.get(pk=arrived.pk).search_text == "bo tu phap"
+    assert {q: [row.pk for row in selectors.outgoing_for(drafter, q=q)] for q in before} == before
