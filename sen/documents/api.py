@@ -1,7 +1,7 @@
 """Documents API: outgoing drafts and their steps, incoming documents and theirs, files, registers,
 case files (the annual file list), search and leaders' participation. Files travel as base64 inside
-JSON (a document's PDFs are small; one request carries the draft and its appendices, so an
-Idempotency-Key covers them all)."""
+JSON (a document's PDFs are small; one request carries the draft and its appendices, or a paper
+document and its scans, so an Idempotency-Key covers them all)."""
 
 from __future__ import annotations
 
@@ -533,7 +533,16 @@ def incoming_list(request: HttpRequest, box: str = "all", q: str = "", page: int
     ]
 
 
-@router.post("/documents/incoming", response={201: IncomingOut, **ERRORS}, summary="Vào sổ văn bản đến giấy")
+@router.post(
+    "/documents/incoming",
+    response={201: IncomingOut, **ERRORS},
+    summary="Vào sổ văn bản đến giấy (tiêu đề Idempotency-Key: gửi lại trả về đúng văn bản đã vào sổ)",
+    description=(
+        "Gửi lại cùng Idempotency-Key và cùng nội dung: 201 với văn bản đã vào sổ lần đầu, không vào sổ văn bản "
+        "thứ hai, không lấy số đến thứ hai. Cùng khóa nhưng khác nội dung: 409 idempotency_key_reused. Không có "
+        "khóa hoặc khóa khác: vào sổ thêm một văn bản, đánh dấu trùng nếu cùng số, ký hiệu và cơ quan ban hành."
+    ),
+)
 def incoming_register_paper(request: HttpRequest, payload: PaperIn) -> Status:
     actor = _actor(request)
     body = OrgUnit.objects.filter(code=payload.body, active_to__isnull=True).first()
@@ -554,6 +563,7 @@ def incoming_register_paper(request: HttpRequest, payload: PaperIn) -> Status:
             signer_name=payload.signer_name,
         ),
         uploads=[_decoded(item) for item in payload.files],
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
     )
     return Status(201, incoming_out(selectors.incoming_get(actor=actor, pk=document.pk)))
 

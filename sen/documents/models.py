@@ -499,8 +499,9 @@ class CaseFileItem(models.Model):
 
 
 class IssueKey(models.Model):
-    """An Idempotency-Key of a document write (create a draft, create a case file): a retry answers
-    with what the first request made, pointed at by the one foreign key that write fills."""
+    """An Idempotency-Key of a document write (create a draft, register a paper incoming document,
+    create a case file): a retry answers with what the first request made, pointed at by the one
+    foreign key that write fills."""
 
     key = models.CharField(max_length=128)
     account = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")

@@ -31,7 +31,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -397,7 +397,11 @@ def _request_hash(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _replayed(actor: User, key: str, request_hash: str, *, made: Literal["outgoing", "case_file"]) -> Any:
+Made = Literal["outgoing", "incoming", "case_file"]
+T = TypeVar("T")
+
+
+def _replayed(actor: User, key: str, request_hash: str, *, made: Made) -> Any:
     """What the actor's first request with `key` made (its IssueKey field `made`), for the same request
     again; None for a key not used yet. A key used for another request, or another kind of write, is a
     Conflict `idempotency_key_reused`."""
@@ -408,6 +412,23 @@ def _replayed(actor: User, key: str, request_hash: str, *, made: Literal["outgoi
     if existing.request_hash != request_hash or target is None:
         raise Conflict(_("Khóa Idempotency-Key này đã được dùng cho một yêu cầu khác."), code="idempotency_key_reused")
     return target
+
+
+def _once(actor: User, key: str, request_hash: str, *, made: Made, write: Callable[[], T]) -> T:
+    """`write()` (which stores the IssueKey with what it made), unless the actor's `key` already made
+    it: then that (`_replayed`), also when the same request committed while this one ran and this
+    one's key broke the unique constraint. Without a key, plain `write()`; an IntegrityError that no
+    replay explains goes up."""
+    replayed = _replayed(actor, key, request_hash, made=made) if key else None
+    if replayed is not None:
+        return replayed
+    try:
+        return write()
+    except IntegrityError:
+        replayed = _replayed(actor, key, request_hash, made=made) if key else None
+        if replayed is None:
+            raise
+        return replayed
 
 
 def _key_check(idempotency_key: str) -> str:
@@ -449,12 +470,9 @@ def outgoing_create(
             "replaces": replaces.pk if replaces else None,
         }
     )
-    if key:
-        replayed = _replayed(actor, key, request_hash, made="outgoing")
-        if replayed is not None:
-            return replayed
-    now = timezone.now()
-    try:
+
+    def write() -> OutgoingDocument:
+        now = timezone.now()
         with files.written() as written, transaction.atomic():
             document = OutgoingDocument(organisation=body, drafting_unit=unit, drafter=actor, replaces=replaces)
             _apply(document, draft)
@@ -474,13 +492,9 @@ def outgoing_create(
             )
             if key:
                 IssueKey.objects.create(key=key, account=actor, request_hash=request_hash, outgoing=document)
-    except IntegrityError:
-        if key:
-            replayed = _replayed(actor, key, request_hash, made="outgoing")
-            if replayed is not None:
-                return replayed
-        raise
-    return document
+        return document
+
+    return _once(actor, key, request_hash, made="outgoing", write=write)
 
 
 def _replaceable(actor: User, old: OutgoingDocument, body: OrgUnit) -> OutgoingDocument:
@@ -925,11 +939,8 @@ def case_file_create(
             "keeper": keeper.pk if keeper else None,
         }
     )
-    if key:
-        replayed = _replayed(actor, key, request_hash, made="case_file")
-        if replayed is not None:
-            return replayed
-    try:
+
+    def write() -> CaseFile:
         with transaction.atomic():
             case_file = CaseFile.objects.create(
                 body=body, year=year, code=code, title=title, retention=retention, unit=unit, keeper=keeper
@@ -950,14 +961,13 @@ def case_file_create(
             )
             if key:
                 IssueKey.objects.create(key=key, account=actor, request_hash=request_hash, case_file=case_file)
+        return case_file
+
+    try:
+        return _once(actor, key, request_hash, made="case_file", write=write)
     except IntegrityError:
-        # The same request with the same key, run at the same moment, has committed its file and key.
-        if key:
-            replayed = _replayed(actor, key, request_hash, made="case_file")
-            if replayed is not None:
-                return replayed
+        # Not the same request committed at the same moment (that one is replayed): the code is taken.
         raise _case_file_exists(year, code) from None
-    return case_file
 
 
 def case_file_close(*, actor: User, case_file: CaseFile) -> CaseFile:

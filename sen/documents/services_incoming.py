@@ -6,7 +6,8 @@ Nothing that arrives is dropped. `incoming_arrive` verifies every PDF's signatur
 (sen.signing.validation) and keeps the document whatever it finds: unsigned, broken, untrusted,
 encrypted or malformed files, the wrong recipient, a document already registered (same number,
 ký hiệu and issuing agency) — each is a problem noted on the document, shown to the clerk, who
-accepts or refuses it.
+accepts or refuses it. A paper registration sent again with the same Idempotency-Key (a retry, a
+double submit) is not a second arrival: it answers with the document the first one registered.
 
 The sender sees each step: every state change reports its code (01 arrived … 06 done) back — onto
 the sender's Recipient row in the same transaction when the sender is inside Sen, by an edXML status
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -46,11 +47,12 @@ from sen.documents.models import (
     DocumentFile,
     IncomingDocument,
     IncomingTransition,
+    IssueKey,
     Recipient,
     RecipientStatus,
     document_file_name,
 )
-from sen.documents.services import Upload, _clean_name, _text
+from sen.documents.services import Upload, _clean_name, _key_check, _once, _request_hash, _text
 from sen.documents.states import INCOMING
 from sen.identity.models import User
 from sen.signing import validation
@@ -517,15 +519,39 @@ def incoming_transition(*, actor: User, document: IncomingDocument, action: str,
 
 
 def incoming_register_paper(
-    *, actor: User, body: OrgUnit, arrival: Arrival, uploads: Sequence[Upload] = ()
+    *,
+    actor: User,
+    body: OrgUnit,
+    arrival: Arrival,
+    uploads: Sequence[Upload] = (),
+    idempotency_key: str = "",
 ) -> IncomingDocument:
     """The clerk registers a paper document that came in (a scan attached if there is one): it
-    arrives and is accepted at once, with the next incoming number."""
+    arrives and is accepted at once, with the next incoming number. A retry with the same
+    Idempotency-Key and the same request answers with the document the first one registered (also
+    when the two run at once): no second document, số đến or audit event; a key reused for another
+    request is a Conflict `idempotency_key_reused`. Without a key, or with another, a second copy is
+    registered and flagged as a duplicate (nothing that arrives is dropped)."""
     if not policies.can_record_paper(actor, body):
         raise PermissionDenied(_("Chỉ văn thư của cơ quan vào sổ văn bản đến."))
-    with transaction.atomic():
-        document = incoming_arrive(body=body, source=Source.PAPER, arrival=arrival, uploads=uploads, actor=actor)
-        return incoming_transition(actor=actor, document=document, action=IncomingAction.ACCEPT)
+    key = _key_check(idempotency_key)
+    request_hash = _request_hash(
+        {"paper": body.pk, "arrival": asdict(arrival), "files": [files.sha256_of(item.content) for item in uploads]}
+    )
+
+    def write() -> IncomingDocument:
+        with transaction.atomic():
+            # The key first: the same request running at the same moment waits here until this one
+            # commits, then fails on the key before it stores a file or takes a number.
+            issue_key = IssueKey.objects.create(key=key, account=actor, request_hash=request_hash) if key else None
+            document = incoming_arrive(body=body, source=Source.PAPER, arrival=arrival, uploads=uploads, actor=actor)
+            document = incoming_transition(actor=actor, document=document, action=IncomingAction.ACCEPT)
+            if issue_key is not None:
+                issue_key.incoming = document
+                issue_key.save(update_fields=["incoming"])
+        return document
+
+    return _once(actor, key, request_hash, made="incoming", write=write)
 
 
 def incoming_get_for(actor: User, pk: int) -> IncomingDocument:

@@ -1,7 +1,9 @@
 """Documents pages for staff: the work lists (outgoing and incoming boxes with counts and search), a
 draft's form, a document's page with the actions its reader may take, paper registration, the
 registers (printable PDF, XLSX) and leaders' participation. Views parse, call one service or
-selector and render; a SenError from a service is shown as a Vietnamese message, never a 500."""
+selector and render; a SenError from a service is shown as a Vietnamese message, never a 500. The
+draft and paper registration forms carry a one-time key (a hidden field, new at each rendering) that
+the service takes as the Idempotency-Key, so a double submit lands on the same document."""
 
 from __future__ import annotations
 
@@ -485,13 +487,16 @@ def incoming_paper(request: HttpRequest) -> HttpResponse:
                     signer_name=data.get("signer_name") or "",
                 ),
                 uploads=_uploads(data.get("scans")),
+                idempotency_key=request.POST.get("idempotency_key", ""),
             )
         except SenError as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Đã vào sổ văn bản đến số %(n)s.") % {"n": document.incoming_number})
             return redirect("documents:incoming", pk=document.pk)
-    return render(request, "documents/paper_form.html", {"form": form, "body": body})
+    return render(
+        request, "documents/paper_form.html", {"form": form, "body": body, "idempotency_key": uuid.uuid4().hex}
+    )
 
 
 def document_file(request: HttpRequest, pk: int) -> FileResponse:

@@ -9,6 +9,8 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from sen.core.models import AuditEvent
+from sen.documents.models import IncomingDocument
 from sen.documents.tests.world import appendix_pdf
 
 pytestmark = pytest.mark.django_db
@@ -138,6 +140,26 @@ def test_a_paper_document_is_registered_through_the_api_and_the_box_is_checked(o
     assert response.json()["state"] == "03" and response.json()["incoming_number"] == 1
     unknown = client_for(other_clerk).get("/api/v1/documents/incoming?box=nowhere")
     assert unknown.status_code == 400 and unknown.json()["code"] == "unknown_box"
+
+
+def test_a_retried_paper_registration_answers_the_same_document_and_a_reused_key_is_409(other_clerk, other):
+    client = client_for(other_clerk)
+    scan = {"name": "scan.pdf", "content_base64": base64.b64encode(appendix_pdf()).decode()}
+    body = {"body": "H15.51", "sender_name": "UBND xã Mỹ An Hưng", "subject": "Đề nghị hỗ trợ", "files": [scan]}
+    first = post(client, "/api/v1/documents/incoming", body, **{"Idempotency-Key": "in-1"})
+    assert first.status_code == 201, first.json()
+    again = post(client, "/api/v1/documents/incoming", body, **{"Idempotency-Key": "in-1"})
+    assert (again.status_code, again.json()) == (201, first.json())
+    assert first.json()["incoming_number"] == 1 and IncomingDocument.objects.count() == 1
+    assert AuditEvent.objects.filter(action__startswith="documents.incoming.").count() == 2  # arrive, accept
+    reused = post(client, "/api/v1/documents/incoming", {**body, "subject": "Khác"}, **{"Idempotency-Key": "in-1"})
+    assert reused.status_code == 409 and reused.json()["code"] == "idempotency_key_reused"
+    too_long = post(client, "/api/v1/documents/incoming", body, **{"Idempotency-Key": "k" * 129})
+    assert too_long.status_code == 400 and too_long.json()["code"] == "idempotency_key_invalid"
+    assert IncomingDocument.objects.count() == 1
+    # Another key is another copy: registered with the next number, never dropped.
+    copy = post(client, "/api/v1/documents/incoming", body, **{"Idempotency-Key": "in-2"})
+    assert copy.status_code == 201 and copy.json()["incoming_number"] == 2
 
 
 def test_a_request_over_the_body_limit_is_a_413_with_a_code_not_a_500(drafter, signer, other, settings):

@@ -15,22 +15,17 @@ from django.utils import timezone
 
 from sen.core.calendar import VN_TZ
 from sen.core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
-from sen.core.models import AuditEvent
 from sen.documents.choices import OutgoingState, Source
 from sen.documents.models import CaseFile, CaseFileItem, IssueKey
 from sen.documents.services import case_file_close, case_file_create, incoming_file_into, outgoing_transition
 from sen.documents.services_incoming import Arrival, incoming_arrive, incoming_register_paper
 from sen.documents.tests.test_api import client_for
 from sen.documents.tests.test_api import post as post_json
-from sen.documents.tests.world import at_once, issue, to_pending_signature
+from sen.documents.tests.world import at_once, events, issue, to_pending_signature
 
 pytestmark = pytest.mark.django_db
 
 THIS_YEAR = timezone.now().astimezone(VN_TZ).year
-
-
-def events(action: str, obj) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action, object_id=str(obj.pk)).order_by("seq"))
 
 
 def paper(other_clerk, other, subject: str = "Về việc đề nghị hỗ trợ kinh phí"):

@@ -10,10 +10,10 @@ import pytest
 from sen.core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 from sen.documents import policies
 from sen.documents.choices import IncomingState, Source
-from sen.documents.models import IncomingDocument, Recipient
+from sen.documents.models import DocumentFile, IncomingDocument, IssueKey, Recipient
 from sen.documents.services import Upload, outgoing_create, outgoing_transition
 from sen.documents.services_incoming import Arrival, incoming_arrive, incoming_register_paper, incoming_transition
-from sen.documents.tests.world import appendix_pdf, at_once, draft_in
+from sen.documents.tests.world import appendix_pdf, at_once, draft_in, events
 from sen.signing.tests.conftest import flip_byte_in_first_stream
 
 pytestmark = pytest.mark.django_db
@@ -167,6 +167,31 @@ def test_a_paper_document_is_registered_at_once_and_a_second_copy_is_flagged_as_
     assert third.duplicate_of is None
 
 
+def test_a_retried_paper_registration_with_the_same_key_answers_the_same_document_and_a_reused_key_is_refused(
+    other_clerk, other
+):
+    scan = [Upload(name="scan.pdf", content=appendix_pdf())]
+    first = incoming_register_paper(
+        actor=other_clerk, body=other, arrival=_paper(), uploads=scan, idempotency_key="p-1"
+    )
+    again = incoming_register_paper(
+        actor=other_clerk, body=other, arrival=_paper(), uploads=scan, idempotency_key="p-1"
+    )
+    assert again.pk == first.pk and again.incoming_number == first.incoming_number == 1
+    assert IncomingDocument.objects.count() == 1 and DocumentFile.objects.count() == 1
+    assert [len(events(f"documents.incoming.{step}", first)) for step in ("arrive", "accept")] == [1, 1]
+    assert IssueKey.objects.get(account=other_clerk, key="p-1").incoming == first
+    for changed in ({"arrival": _paper(subject="Bản fax gửi lại")}, {"uploads": ()}):
+        request = {"arrival": _paper(), "uploads": scan, **changed}
+        with pytest.raises(Conflict) as error:
+            incoming_register_paper(actor=other_clerk, body=other, idempotency_key="p-1", **request)
+        assert error.value.code == "idempotency_key_reused"
+    assert IncomingDocument.objects.count() == 1
+    # Another key is another registration: the copy is kept and flagged, never dropped.
+    second = incoming_register_paper(actor=other_clerk, body=other, arrival=_paper(), idempotency_key="p-2")
+    assert second.incoming_number == 2 and second.duplicate_of == first
+
+
 def test_a_paper_registration_is_the_clerks_alone(other_leader, other):
     with pytest.raises(PermissionDenied):
         incoming_register_paper(actor=other_leader, body=other, arrival=_paper())
@@ -208,3 +233,27 @@ def test_copies_registered_at_the_same_moment_are_all_kept_and_all_but_the_first
     copies = list(IncomingDocument.objects.filter(organisation=other).order_by("id"))
     assert len(copies) == threads_count
     assert [copy.duplicate_of_id is None for copy in copies].count(True) == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_same_registration_sent_at_the_same_moment_makes_one_document_and_all_get_it(other_clerk, other, _media):
+    threads_count = 6
+    made: list[int] = []
+    scan = [Upload(name="scan.pdf", content=appendix_pdf())]
+
+    def work() -> None:
+        document = incoming_register_paper(
+            actor=other_clerk, body=other, arrival=_paper(), uploads=scan, idempotency_key="race"
+        )
+        made.append(document.pk)
+
+    assert not at_once(threads_count, work)
+    document = IncomingDocument.objects.get()
+    assert made == [document.pk] * threads_count
+    assert document.incoming_number == 1 and IssueKey.objects.get().incoming == document
+    assert [len(events(f"documents.incoming.{step}", document)) for step in ("arrive", "accept")] == [1, 1]
+    # The others stopped at the key: they stored no scan and took no number.
+    assert [path.name for path in _media.rglob("*.pdf")] == [document.files.get().file.name.rsplit("/", 1)[-1]]
+    later = incoming_register_paper(actor=other_clerk, body=other, arrival=_paper(subject="Văn bản khác"))
+    assert later.incoming_number == 2

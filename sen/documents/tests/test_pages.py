@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -129,6 +130,53 @@ def test_the_paper_register_is_printed_and_exported(other_clerk, other, other_le
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     participation = client_for(other_leader).get(reverse("documents:participation"))
     assert participation.status_code == 200 and other_leader.full_name in participation.content.decode()
+
+
+def _rendered_key(html: str) -> str:
+    found = re.search(r'<input type="hidden" name="idempotency_key" value="([0-9a-f]{32})">', html)
+    assert found is not None, "the form carries its one-time key"
+    return found.group(1)
+
+
+def test_a_paper_registration_submitted_twice_lands_on_the_same_document(other_clerk, other):
+    client = client_for(other_clerk)
+    url = reverse("documents:incoming_paper")
+    key = _rendered_key(client.get(url).content.decode())
+    assert _rendered_key(client.get(url).content.decode()) != key  # each rendering its own
+    form = {
+        "idempotency_key": key,
+        "sender_name": "Ủy ban nhân dân xã Mỹ An Hưng",
+        "subject": "Về việc đề nghị hỗ trợ kinh phí",
+        "reference": "15/TTr-UBND",
+        "urgency": "0",
+        "confidentiality": "normal",
+    }
+
+    def submit(**changes):
+        scan = SimpleUploadedFile("scan.pdf", appendix_pdf(), "application/pdf")
+        return client.post(url, {**form, "scans": scan, **changes})
+
+    first, again = submit(), submit()
+    document = IncomingDocument.objects.get()
+    assert (first.status_code, again.status_code) == (302, 302)
+    assert first["Location"] == again["Location"] == reverse("documents:incoming", args=[document.pk])
+    assert document.incoming_number == 1 and document.files.count() == 1
+    # The same rendering sent back with other content is refused on the form, with a fresh key.
+    reused = submit(subject="Văn bản khác")
+    text = reused.content.decode()
+    assert reused.status_code == 200 and "đã được dùng cho một yêu cầu khác" in text
+    assert _rendered_key(text) != key
+    assert IncomingDocument.objects.count() == 1
+
+
+def test_a_draft_submitted_twice_lands_on_the_same_draft(drafter, signer):
+    client = client_for(drafter)
+    url = reverse("documents:outgoing_new")
+    key = _rendered_key(client.get(url).content.decode())
+    data = draft_post(signer, idempotency_key=key)
+    first, again = client.post(url, data), client.post(url, data)
+    document = OutgoingDocument.objects.get()
+    assert first["Location"] == again["Location"] == reverse("documents:outgoing", args=[document.pk])
 
 
 def test_the_direct_form_refuses_a_past_deadline_inline(other_clerk, other, other_leader, other_specialist):

@@ -20,6 +20,7 @@ from collections.abc import Callable
 import pytest
 from django.db import close_old_connections
 
+from sen.core.models import AuditEvent
 from sen.documents.services import DraftIn, RecipientIn, outgoing_create, outgoing_transition
 from sen.documents.services_setup import body_set_up
 from sen.identity.tests.factories import OrgUnitFactory, StaffFactory
@@ -156,3 +157,8 @@ def at_once(count: int, work: Callable[[], None]) -> list[BaseException]:
     for thread in threads:
         thread.join()
     return errors
+
+
+def events(action: str, obj) -> list[AuditEvent]:
+    """The audit events `action` of `obj`, in order."""
+    return list(AuditEvent.objects.filter(action=action, object_id=str(obj.pk)).order_by("seq"))
