@@ -233,10 +233,13 @@ def incoming_scope(actor: Any) -> QuerySet[IncomingDocument]:
     home = home_unit(actor)
     if home is not None:
         mine = home.ancestor_ids() or [home.pk]
+        # A subquery, not a join: a join repeats a document per unit, and the DISTINCT that undoes it
+        # makes PostgreSQL sort every match before the first page (0.2 s at a million; bench/documents).
+        supported = IncomingDocument.supporting_units.through.objects.filter(orgunit_id__in=mine)
         condition |= ~Q(confidentiality=Confidentiality.SECRET) & (
-            Q(lead_unit_id__in=mine) | Q(supporting_units__in=mine)
+            Q(lead_unit_id__in=mine) | Q(pk__in=supported.values("incomingdocument_id"))
         )
-    return IncomingDocument.objects.filter(condition).distinct()
+    return IncomingDocument.objects.filter(condition)
 
 
 def can_file_incoming(actor: Any, document: IncomingDocument) -> bool:

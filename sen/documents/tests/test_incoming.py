@@ -257,3 +257,30 @@ def test_the_same_registration_sent_at_the_same_moment_makes_one_document_and_al
     assert [path.name for path in _media.rglob("*.pdf")] == [document.files.get().file.name.rsplit("/", 1)[-1]]
     later = incoming_register_paper(actor=other_clerk, body=other, arrival=_paper(subject="Văn bản khác"))
     assert later.incoming_number == 2
+
+
+def test_a_unit_supporting_twice_over_sees_the_document_once_in_its_list_and_its_count(other, other_clerk):
+    from sen.documents import selectors
+    from sen.identity.tests.factories import OrgUnitFactory, StaffFactory
+
+    team = OrgUnitFactory(code="H15.51.02", name="Phòng Tổ chức", parent=other)
+    member = StaffFactory(full_name="Võ Văn Phối Hợp", unit=team, position="Chuyên viên", roles=["specialist"])
+    seen = IncomingDocument.objects.create(
+        organisation=other,
+        source=Source.PAPER,
+        sender_name="Bộ Nội vụ",
+        subject="Phối hợp",
+        arrived_at=dt.datetime.now(dt.UTC),
+    )
+    hidden = IncomingDocument.objects.create(
+        organisation=other,
+        source=Source.PAPER,
+        sender_name="Bộ Nội vụ",
+        subject="Mật",
+        confidentiality="secret",
+        arrived_at=dt.datetime.now(dt.UTC),
+    )
+    for document in (seen, hidden):
+        document.supporting_units.set([team, other])  # both are the member's units
+    assert [row.pk for row in selectors.incoming_page(member)] == [seen.pk]
+    assert selectors.box_counts(member, direction="incoming")["all"] == 1
