@@ -8,8 +8,9 @@ its clerk, its leader and a specialist. Every query below runs for each of them,
 1. in-process: `selectors.outgoing_page(actor, q=…)` and `incoming_page` (what the page and the API call):
    the SQL of the search plus the ORM building the rows of the first page;
 2. over HTTP against gunicorn (1 sync worker, DEBUG off, a real login per person): the JSON API
-   `GET /api/v1/documents/outgoing?q=…` and the documents page `GET /documents/?view=outgoing&box=all&q=…`
-   (the page also counts every tab of the person's scope, whatever the query).
+   `GET /api/v1/documents/outgoing?q=…`, the documents page `GET /documents/?view=outgoing&box=all&q=…`,
+   and the request the page makes once shown for its tabs' counts, `GET /documents/counts/?…` (every tab
+   of the person's scope, whatever the query).
 
 Each cell is measured once per round after one warm-up round; p50 and p95 per cell, and over all cells.
 The number of matches in the person's scope is counted once per query (not timed) so that each query's
@@ -149,6 +150,7 @@ def main() -> None:
                         for target, path, params in (
                             ("API outgoing", "/api/v1/documents/outgoing", {"q": q}),
                             ("page outgoing", "/documents/", {"view": "outgoing", "box": "all", "q": q}),
+                            ("page tab counts", "/documents/counts/", {"view": "outgoing", "box": "all", "q": q}),
                         ):
                             began = time.perf_counter()
                             response = session.get(base + path, params=params, timeout=60)

@@ -110,7 +110,8 @@ def box_counts(actor: Any, *, direction: str) -> dict[str, int]:
     else:
         scope, boxes, condition = policies.incoming_scope(actor), INCOMING_BOXES, incoming_box
     return {
-        name: len(scope.filter(condition(actor, name)).order_by().values_list("pk", flat=True)[: BOX_COUNT_CAP + 1])
+        # COUNT over a LIMIT subquery: the database stops at the cap and sends one number back.
+        name: scope.filter(condition(actor, name)).order_by().values("pk")[: BOX_COUNT_CAP + 1].count()
         for name in boxes
     }
 

@@ -8,6 +8,7 @@ app_name = "documents"
 
 urlpatterns: list[URLPattern] = [
     path("", views.home, name="home"),
+    path("counts/", views.home_counts, name="home_counts"),
     path("outgoing/new/", views.outgoing_new, name="outgoing_new"),
     path("outgoing/<int:pk>/", views.outgoing_detail, name="outgoing"),
     path("outgoing/<int:pk>/edit/", views.outgoing_edit, name="outgoing_edit"),

@@ -235,3 +235,30 @@ def test_a_replacement_is_drafted_from_the_issued_documents_page_and_its_recipie
     assert "Đã lưu hồ sơ" in filed and "01.QĐ — Hồ sơ quyết định" in filed
     listed = client_for(clerk).get(reverse("documents:case_file", args=[case_file.pk])).content.decode()
     assert "02/QĐ-STP" in listed and reverse("documents:outgoing", args=[new.pk]) in listed
+
+
+def test_the_lists_come_first_and_the_tab_counts_in_a_second_request(drafter, signer, monkeypatch):
+    from sen.documents import selectors
+
+    client_for(drafter).post(reverse("documents:outgoing_new"), draft_post(signer))
+    page = client_for(drafter).get(reverse("documents:home"), {"view": "outgoing", "box": "mine", "q": "tiếp công dân"})
+    html = page.content.decode()
+    assert "Thông báo lịch tiếp công dân" in html
+    assert 'data-box="mine">Tôi soạn <span class="tab-count"></span>' in html  # not counted yet
+    counts_url = (
+        reverse("documents:home_counts") + "?view=outgoing&amp;box=mine&amp;q=ti%E1%BA%BFp%20c%C3%B4ng%20d%C3%A2n"
+    )
+    assert f'hx-get="{counts_url}" hx-trigger="load"' in html
+    counts = client_for(drafter).get(
+        reverse("documents:home_counts"),
+        {"view": "outgoing", "box": "mine", "q": "tiếp công dân"},
+        HTTP_HX_REQUEST="true",
+    )
+    tabs = counts.content.decode()
+    assert counts.status_code == 200 and "<h1>" not in tabs and "hx-get" not in tabs
+    assert 'aria-current="page" data-box="mine">Tôi soạn <span class="tab-count">1</span>' in tabs
+    assert 'data-box="all">Tất cả <span class="tab-count">1</span>' in tabs
+    assert "?view=outgoing&amp;box=all&q=ti%E1%BA%BFp%20c%C3%B4ng%20d%C3%A2n" in tabs  # the search carries over
+    monkeypatch.setattr(selectors, "BOX_COUNT_CAP", 0)
+    capped = client_for(drafter).get(reverse("documents:home_counts"), {"view": "outgoing"}).content.decode()
+    assert 'data-box="all">Tất cả <span class="tab-count">0+</span>' in capped
