@@ -9,7 +9,9 @@ from __future__ import annotations
 import importlib
 
 import pytest
+from django.conf import settings
 
+from sen.core.i18n_compile import compile_all
 from sen.identity.tests.factories import (
     TEST_PASSWORD,
     CitizenFactory,
@@ -21,6 +23,10 @@ from sen.identity.tests.factories import (
 # The documents world (issuing bodies, drafters, signers), shared by the app's tests and the browser
 # tests; the second Sen server on loopback for the document exchange.
 pytest_plugins = ["sen.documents.tests.world", "sen.integrations.tests.fixtures"]
+
+# The tests in English need the compiled catalogue: `make` builds it; running pytest alone builds it
+# here, before any test loads the catalogues (compile_all skips an up-to-date .mo).
+compile_all()
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +45,21 @@ def _reseed_after_flush(request):
 
     request.getfixturevalue("transactional_db")
     importlib.import_module("sen.identity.migrations.0002_seed_roles").seed_roles(apps, None)
+
+
+@pytest.fixture
+def english_client():
+    """`english_client(user)`: a browser of `user`, who chose English (the language cookie)."""
+
+    def client_for(user):
+        from django.test import Client
+
+        client = Client()
+        client.force_login(user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return client_for
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 # --- Organisation tree ----------------------------------------------------------------
@@ -84,11 +85,11 @@ class UnitChange(models.Model):
     """History of re-organisation: merges, moves, renames, dissolutions."""
 
     class Kind(models.TextChoices):
-        CREATE = "create", "Thành lập"
-        MERGE = "merge", "Hợp nhất / sáp nhập"
-        MOVE = "move", "Chuyển đơn vị cha"
-        RENAME = "rename", "Đổi tên"
-        DISSOLVE = "dissolve", "Giải thể"
+        CREATE = "create", _("Thành lập")
+        MERGE = "merge", _("Hợp nhất / sáp nhập")
+        MOVE = "move", _("Chuyển đơn vị cha")
+        RENAME = "rename", _("Đổi tên")
+        DISSOLVE = "dissolve", _("Giải thể")
 
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="changes")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -114,8 +115,8 @@ class CalendarDay(models.Model):
     (e.g. a Saturday worked to make up a bridge holiday)."""
 
     class Kind(models.TextChoices):
-        DAY_OFF = "day_off", "Ngày nghỉ"
-        WORKING_DAY = "working_day", "Ngày làm việc"
+        DAY_OFF = "day_off", _("Ngày nghỉ")
+        WORKING_DAY = "working_day", _("Ngày làm việc")
 
     date = models.DateField("ngày", unique=True)
     kind = models.CharField("loại", max_length=16, choices=Kind.choices)
@@ -224,15 +225,15 @@ class Notification(models.Model):
     adapters with the same interface (recorded, not sent, in the demo)."""
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "Thư điện tử"
-        SMS = "sms", "SMS"
-        ZALO = "zalo", "Zalo"
+        EMAIL = "email", _("Thư điện tử")
+        SMS = "sms", _("SMS")
+        ZALO = "zalo", _("Zalo")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Chờ gửi"
-        SENT = "sent", "Đã gửi"
-        RECORDED = "recorded", "Đã ghi nhận (không gửi)"
-        FAILED = "failed", "Lỗi"
+        PENDING = "pending", _("Chờ gửi")
+        SENT = "sent", _("Đã gửi")
+        RECORDED = "recorded", _("Đã ghi nhận (không gửi)")
+        FAILED = "failed", _("Lỗi")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"

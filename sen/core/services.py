@@ -317,7 +317,7 @@ def unit_merge(
             effective_on=on_date,
             new_parent=locked_parent,
             new_name=name,
-            note=_("Hợp nhất từ: %(names)s") % {"names": ", ".join(old.name for old in olds)},
+            note="Hợp nhất từ: " + ", ".join(old.name for old in olds),  # the unit's history: Vietnamese
         )
         moved: list[dict[str, Any]] = []
         for old in olds:
@@ -344,7 +344,7 @@ def unit_merge(
                     effective_on=on_date,
                     old_parent=old,
                     new_parent=new,
-                    note=_("Chuyển theo việc hợp nhất “%(name)s”.") % {"name": old.name},
+                    note=f"Chuyển theo việc hợp nhất “{old.name}”.",
                 )
                 moved.append({"id": child.pk, "from": old.pk, "path": child.path})
         audit.record(

@@ -18,9 +18,9 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from sen.core.calendar import VN_TZ
+from sen.core.i18n import vietnamese_label
 from sen.core.models import OrgUnit
 from sen.documents.choices import Direction, DocumentType, ExchangeStatus, Source
 from sen.documents.models import IncomingDocument, OutgoingDocument, Recipient, RecipientStatus, Register
@@ -52,7 +52,7 @@ def document_message(document: OutgoingDocument, recipient: Recipient, uploads: 
             code=code,
             promulgation_info=edxml.PromulgationInfo(place=settings.SEN_PROVINCE_NAME, date=document.issued_on),
             document_type=edxml.DocumentType(
-                type=1, type_name=str(DocumentType(document.doc_type).label) if document.doc_type else ""
+                type=1, type_name=vietnamese_label(DocumentType(document.doc_type)) if document.doc_type else ""
             ),
             subject=document.subject,
             content=document.body,
@@ -75,6 +75,7 @@ def document_message(document: OutgoingDocument, recipient: Recipient, uploads: 
 
 
 def _status(recipient: Recipient, code: str, description: str, at: dt.datetime) -> None:
+    """Record a status of `recipient`; the description is kept as written (in Vietnamese)."""
     recipient.status = code
     recipient.status_at = at
     recipient.save(update_fields=["status", "status_at"])
@@ -96,7 +97,7 @@ def edoc_send(document: OutgoingDocument, recipient: Recipient, uploads: list[Up
             _status(
                 locked,
                 ExchangeStatus.SENT,
-                _("Chưa gửi được: chưa có kết nối liên thông với %(organ)s.") % {"organ": recipient.organ_id},
+                f"Chưa gửi được: chưa có kết nối liên thông với {recipient.organ_id}.",
                 now,
             )
             return False
@@ -108,7 +109,7 @@ def edoc_send(document: OutgoingDocument, recipient: Recipient, uploads: list[Up
         )
         locked.exchange_message = sent
         locked.save(update_fields=["exchange_message"])
-        _status(locked, ExchangeStatus.SENT, _("Đã gửi qua trục liên thông (%(peer)s).") % {"peer": peer.name}, now)
+        _status(locked, ExchangeStatus.SENT, f"Đã gửi qua trục liên thông ({peer.name}).", now)
     return True
 
 
@@ -128,9 +129,11 @@ def _body_for(message: edxml.DocumentMessage) -> OrgUnit:
 
 
 def _doc_type(name: str) -> str:
-    for value, label in DocumentType.choices:
-        if label.lower() == (name or "").strip().lower():
-            return str(value)
+    """The code of the type a package names (in Vietnamese, as edXML writes it); "" if none matches."""
+    wanted = (name or "").strip().lower()
+    for choice in DocumentType:
+        if vietnamese_label(choice).lower() == wanted:
+            return str(choice.value)
     return ""
 
 

@@ -447,11 +447,14 @@ class Notice(models.Model):
 class CaseFile(models.Model):
     """A case file (hồ sơ) of the annual file list (danh mục hồ sơ) of an issuing body."""
 
+    # The retention a case file gets when none is given: written into the file list, so Vietnamese.
+    PERMANENT = "Vĩnh viễn"
+
     body = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="case_files")
     year = models.PositiveSmallIntegerField("năm")
     code = models.CharField("số, ký hiệu hồ sơ", max_length=40)
     title = models.CharField("tiêu đề hồ sơ", max_length=500)
-    retention = models.CharField("thời hạn bảo quản", max_length=40, default="Vĩnh viễn")
+    retention = models.CharField("thời hạn bảo quản", max_length=40, default=PERMANENT)
     unit = models.ForeignKey(
         OrgUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="đơn vị lập hồ sơ"
     )

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils.translation import gettext as _
 
 from sen.core import typesetting
 from sen.core.calendar import VN_TZ
+from sen.core.i18n import vietnamese_label
 from sen.documents.choices import Confidentiality, Direction, DocumentType, Urgency
 from sen.documents.models import IncomingDocument, OutgoingDocument, Register
 
@@ -29,16 +29,18 @@ def _date(value: Any) -> str:
     return str(value.strftime("%d/%m/%Y"))
 
 
+# The register is a record (printed, exported, and the metadata of each document): its headings are
+# the decree's and its values are Vietnamese whoever reads or exports it.
 def _type_name(doc_type: str, fallback: str = "") -> str:
-    return str(DocumentType(doc_type).label) if doc_type in DocumentType.values else fallback
+    return vietnamese_label(DocumentType(doc_type)) if doc_type in DocumentType.values else fallback
 
 
 def _urgency(value: str) -> str:
-    return str(Urgency(value).label) if value in Urgency.values else ""
+    return vietnamese_label(Urgency(value)) if value in Urgency.values else ""
 
 
 def _secrecy(value: str) -> str:
-    return str(Confidentiality(value).label) if value in Confidentiality.values else ""
+    return vietnamese_label(Confidentiality(value)) if value in Confidentiality.values else ""
 
 
 def _pages(document: OutgoingDocument) -> str:
@@ -64,7 +66,7 @@ OUTGOING_FIELDS: tuple[Field, ...] = (
     ("urgency", "Mức độ khẩn", lambda d: _urgency(d.urgency)),
     ("confidentiality", "Độ mật", lambda d: _secrecy(d.confidentiality)),
     ("issuer", "Cơ quan ban hành", lambda d: d.organisation.name),
-    ("note", "Ghi chú", lambda d: _("Đã thu hồi") if d.state == "recalled" else ""),
+    ("note", "Ghi chú", lambda d: "Đã thu hồi" if d.state == "recalled" else ""),
 )
 
 INCOMING_FIELDS: tuple[Field, ...] = (
@@ -112,7 +114,7 @@ def register_xlsx(register: Register, year: int, entries: Iterable[Any]) -> byte
     sheet = book.active
     assert sheet is not None
     sheet.title = str(year)
-    sheet.append([f"{register.name} — {_('năm')} {year}"])
+    sheet.append([f"{register.name} — năm {year}"])
     sheet["A1"].font = Font(bold=True, size=13)
     labels = [label for _key, label, _getter in fields_for(register)]
     sheet.append(labels)

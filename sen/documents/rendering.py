@@ -13,9 +13,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils import translation
 
 from sen.core import typesetting
+from sen.core.i18n import in_vietnamese, vietnamese_label
 from sen.core.models import OrgUnit
 from sen.documents.choices import Confidentiality, DocumentType, Urgency
 from sen.signing.pdfdoc import Box
@@ -81,7 +81,7 @@ def _paragraphs(body: str) -> list[str]:
 def _marks(content: Content) -> list[str]:
     marks = []
     if content.urgency != Urgency.NORMAL:
-        marks.append(Urgency(content.urgency).label.upper())
+        marks.append(vietnamese_label(Urgency(content.urgency)).upper())
     if content.confidentiality == Confidentiality.SECRET:
         marks.append("MẬT")
     return marks
@@ -94,7 +94,7 @@ def document_html(content: Content, *, body: OrgUnit, heading: str = "") -> str:
         "title": content.subject,
         "agency_lines": heading_lines(body, heading),
         "is_cong_van": is_cong_van,
-        "type_name": DocumentType(content.doc_type).label.upper(),
+        "type_name": vietnamese_label(DocumentType(content.doc_type)).upper(),
         "subject": content.subject,
         "addressees": "; ".join(content.recipients) if content.recipients else "…",
         "marks": _marks(content),
@@ -105,7 +105,7 @@ def document_html(content: Content, *, body: OrgUnit, heading: str = "") -> str:
         "position": content.signer_position.upper(),
         "signer_name": content.signer_name,
     }
-    with translation.override("vi"):
+    with in_vietnamese():
         return render_to_string("documents/pdf/document.html", context)
 
 

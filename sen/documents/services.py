@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from sen.core import audit, files
 from sen.core.calendar import VN_TZ
 from sen.core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
+from sen.core.i18n import vietnamese_label
 from sen.core.jobs import enqueue
 from sen.core.models import OrgUnit
 from sen.core.text import search_words
@@ -369,10 +370,11 @@ def _apply(document: OutgoingDocument, draft: _CheckedDraft) -> None:
 
 
 def search_text_of(document: OutgoingDocument) -> str:
-    """The folded (lower case, no diacritics) text the search matches on every field."""
+    """The folded (lower case, no diacritics) text the search matches on every field. It is stored, so
+    the type is named in Vietnamese whoever saves the document."""
     parts = [
         document.reference,
-        DocumentType(document.doc_type).label if document.doc_type in DocumentType.values else "",
+        vietnamese_label(DocumentType(document.doc_type)) if document.doc_type in DocumentType.values else "",
         document.subject,
         document.body,
         document.signer_position,
@@ -624,7 +626,7 @@ def _on_submit(ctx: _Step) -> None:
 
 
 def _on_approve(ctx: _Step) -> None:
-    ctx.details["approved"] = OutgoingState(ctx.document.state).label
+    ctx.details["approved"] = vietnamese_label(OutgoingState(ctx.document.state))
 
 
 def _on_send_back(ctx: _Step) -> None:
@@ -656,7 +658,7 @@ def _on_sign(ctx: _Step) -> None:
     signed = signing.sign_as_signer(
         prepared,
         user=ctx.actor,
-        position_title=document.signer_position or _("Người ký"),
+        position_title=document.signer_position or "Người ký",  # in the signature: Vietnamese
         actor=ctx.actor,
         location=_place(document.organisation),
     )
@@ -741,7 +743,7 @@ def _on_issue(ctx: _Step) -> None:
         Notice.objects.create(
             document_id=document.replaces_id,
             kind=NoticeKind.REPLACE,
-            text=_("Được thay thế bởi văn bản số %(reference)s.") % {"reference": document.reference},
+            text=f"Được thay thế bởi văn bản số {document.reference}.",  # kept and shown as written
             replacement=document,
             actor=ctx.actor,
             at=ctx.now,
@@ -928,7 +930,7 @@ def case_file_create(
         raise InvalidInput(_("Năm không hợp lệ."), details={"field": "year"}, code="invalid_year")
     code = _text(code, "số, ký hiệu hồ sơ", limit=40, required=True)
     title = _text(title, "tiêu đề hồ sơ", limit=500, required=True)
-    retention = _text(retention, "thời hạn bảo quản", limit=40) or _("Vĩnh viễn")
+    retention = _text(retention, "thời hạn bảo quản", limit=40) or CaseFile.PERMANENT
     unit = _case_file_unit(unit, body)
     keeper = _case_file_keeper(keeper, body)
     key = _key_check(idempotency_key)

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from sen.core import audit, files
 from sen.core.calendar import VN_TZ
 from sen.core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
+from sen.core.i18n import in_vietnamese, vietnamese_label
 from sen.core.jobs import enqueue
 from sen.core.models import OrgUnit
 from sen.core.text import search_words
@@ -86,7 +87,13 @@ def _problem(code: str, message: str, **extra: Any) -> dict[str, Any]:
 
 
 def _verify(uploads: Sequence[Upload], *, require_signature: bool) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Each file's validation report, and the problems found (never raises)."""
+    """Each file's validation report, and the problems found (never raises). Both are kept on the
+    document, so they are written in Vietnamese whoever registers it."""
+    with in_vietnamese():
+        return _verify_files(uploads, require_signature=require_signature)
+
+
+def _verify_files(uploads: Sequence[Upload], *, require_signature: bool) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     reports: dict[str, Any] = {"files": []}
     problems: list[dict[str, Any]] = []
     for upload in uploads:
@@ -162,7 +169,7 @@ def _arrival_check(arrival: Arrival) -> Arrival:
         issued_on=arrival.issued_on,
         doc_type=doc_type,
         doc_type_name=_text(arrival.doc_type_name, "tên loại", limit=80)
-        or (DocumentType(doc_type).label if doc_type else ""),
+        or (vietnamese_label(DocumentType(doc_type)) if doc_type else ""),
         content=_text(arrival.content, "nội dung", limit=100_000),
         urgency=urgency,
         confidentiality=confidentiality,
@@ -212,8 +219,8 @@ def incoming_arrive(
             problems.append(
                 _problem(
                     "duplicate",
-                    _("Trùng số, ký hiệu và cơ quan ban hành với văn bản đến đã nhận lúc %(at)s.")
-                    % {"at": duplicate.arrived_at.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")},
+                    "Trùng số, ký hiệu và cơ quan ban hành với văn bản đến đã nhận lúc "
+                    f"{duplicate.arrived_at.astimezone(VN_TZ):%H:%M %d/%m/%Y}.",
                     duplicate_of=duplicate.pk,
                 )
             )
@@ -271,14 +278,15 @@ def incoming_arrive(
             },
             acting_unit=body,
         )
-        _report(document, IncomingState.ARRIVED, _("Văn bản đã đến %(body)s.") % {"body": body.name}, now)
+        _report(document, IncomingState.ARRIVED, f"Văn bản đã đến {body.name}.", now)
     return document
 
 
 # --- Telling the sender ---------------------------------------------------------------------------
 def _report(document: IncomingDocument, code: str, description: str, at: dt.datetime) -> None:
     """Report `code` to the sender: inside Sen onto their Recipient row (this transaction); over the
-    exchange by a status message after the commit; nobody to tell for paper."""
+    exchange by a status message after the commit; nobody to tell for paper. The description is kept
+    on the sender's side and sent to other systems, so it is written in Vietnamese, not translated."""
     if document.source == Source.INTERNAL:
         recipient = Recipient.objects.select_for_update().filter(incoming=document).first()
         if recipient is None:
@@ -339,7 +347,7 @@ def _on_accept(ctx: _Step) -> None:
     document.accepted_at = ctx.now
     document.accepted_by = ctx.actor
     ctx.details.update({"register": register.pk, "incoming_number": document.incoming_number, "year": year})
-    ctx.description = _("Đã tiếp nhận, vào sổ văn bản đến số %(n)s.") % {"n": document.incoming_number}
+    ctx.description = f"Đã tiếp nhận, vào sổ văn bản đến số {document.incoming_number}."
 
 
 def _on_refuse(ctx: _Step) -> None:
@@ -348,11 +356,11 @@ def _on_refuse(ctx: _Step) -> None:
         raise InvalidInput(_("Cần nêu lý do từ chối."), details={"field": "comment"}, code="comment_required")
     ctx.document.refused_at = ctx.now
     ctx.document.refuse_reason = reason
-    ctx.description = _("Từ chối tiếp nhận: %(reason)s") % {"reason": reason}
+    ctx.description = f"Từ chối tiếp nhận: {reason}"
 
 
 def _on_submit(ctx: _Step) -> None:
-    ctx.description = _("Đã trình lãnh đạo, chờ phân công xử lý.")
+    ctx.description = "Đã trình lãnh đạo, chờ phân công xử lý."
 
 
 def _unit_in_body(value: Any, body: OrgUnit, name: str) -> OrgUnit:
@@ -431,14 +439,14 @@ def _on_direct(ctx: _Step) -> None:
             "in_software": document.directed_in_software,
         }
     )
-    ctx.description = _("Đã phân công %(unit)s chủ trì xử lý.") % {"unit": document.lead_unit.name}
+    ctx.description = f"Đã phân công {document.lead_unit.name} chủ trì xử lý."
 
 
 def _on_complete(ctx: _Step) -> None:
     ctx.document.done_at = ctx.now
     ctx.document.done_by = ctx.actor
     ctx.document.done_note = ctx.text("comment")
-    ctx.description = _("Đã hoàn thành xử lý.")
+    ctx.description = "Đã hoàn thành xử lý."
 
 
 HANDLERS: dict[str, Callable[[_Step], None]] = {

@@ -65,18 +65,22 @@ def unit_profile_set(
     return profile
 
 
+# The name a register gets when none is given: it heads the printed register, so Vietnamese whoever opens it.
+DEFAULT_REGISTER_NAMES = {
+    (Direction.OUTGOING, False): "Sổ văn bản đi",
+    (Direction.OUTGOING, True): "Sổ văn bản đi mật",
+    (Direction.INCOMING, False): "Sổ văn bản đến",
+    (Direction.INCOMING, True): "Sổ văn bản đến mật",
+}
+
+
 def register_open(*, actor: Any, body: OrgUnit, direction: str, secret: bool = False, name: str = "") -> Register:
     """Open a register of `body`; one active register per body, direction and secrecy."""
     if not _may_set_up(actor, body):
         raise PermissionDenied(_("Chỉ quản trị của đơn vị hoặc của tỉnh mở được sổ văn bản."))
     if direction not in Direction.values:
         raise InvalidInput(_("Loại sổ không hợp lệ."), details={"field": "direction"}, code="invalid_choice")
-    default = {
-        (Direction.OUTGOING, False): _("Sổ văn bản đi"),
-        (Direction.OUTGOING, True): _("Sổ văn bản đi mật"),
-        (Direction.INCOMING, False): _("Sổ văn bản đến"),
-        (Direction.INCOMING, True): _("Sổ văn bản đến mật"),
-    }[(Direction(direction), bool(secret))]
+    default = DEFAULT_REGISTER_NAMES[(Direction(direction), bool(secret))]
     name = (name or "").strip()[:200] or f"{default} — {body.name}"
     try:
         with transaction.atomic():

@@ -187,7 +187,7 @@ def rating_out(rating: DossierRating, code: str) -> dict[str, Any]:
     return {
         "code": code,
         "level": rating.level,
-        "level_label": RatingLevel(rating.level).label,
+        "level_label": str(RatingLevel(rating.level).label),
         "comment": rating.comment,
         "rated_at": rating.rated_at,
     }
@@ -212,7 +212,7 @@ def dossier_out(dossier: Dossier, actor: Any = None) -> dict[str, Any]:
     return {
         "code": dossier.code,
         "state": dossier.state,
-        "state_label": DossierState(dossier.state).label,
+        "state_label": str(DossierState(dossier.state).label),
         "channel": dossier.channel,
         "procedure_code": dossier.procedure_version.procedure.code,
         "procedure_version": dossier.procedure_version.number,

@@ -27,12 +27,13 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sen.core import typesetting
 from sen.core.calendar import VN_TZ
 from sen.core.exceptions import NotFound
+from sen.core.i18n import in_vietnamese, vietnamese_label
 from sen.core.models import OrgUnit
 from sen.dossiers import policies
 from sen.dossiers.choices import DossierAction, DossierState, Timeliness
@@ -263,7 +264,7 @@ def _processing_time(dossier: Dossier) -> str:
     version = dossier.procedure_version
     if version.processing_amount is None:
         return "không quy định"
-    unit = TimeUnit(version.processing_unit).label if version.processing_unit in TimeUnit.values else "ngày"
+    unit = vietnamese_label(TimeUnit(version.processing_unit)) if version.processing_unit in TimeUnit.values else "ngày"
     return f"{version.processing_amount} {unit}"
 
 
@@ -399,10 +400,10 @@ def _step_result(end: dt.datetime | None, due: dt.datetime | None, now: dt.datet
     if end is None:
         return "Đang xử lý, đã quá hạn" if now > due else "Đang xử lý"
     if end > due:
-        return Timeliness.LATE.label
+        return vietnamese_label(Timeliness.LATE)
     if _vn(end).date() < _vn(due).date():
-        return Timeliness.EARLY.label
-    return Timeliness.ON_TIME.label
+        return vietnamese_label(Timeliness.EARLY)
+    return vietnamese_label(Timeliness.ON_TIME)
 
 
 def _form_05(dossier: Dossier, form: OfficialForm) -> FormData:
@@ -445,8 +446,8 @@ def _form_05(dossier: Dossier, form: OfficialForm) -> FormData:
             else ""
         ),
         "rescheduled_text": vn_datetime(dossier.rescheduled_due_at) if dossier.rescheduled_due_at else "",
-        "state_label": DossierState(dossier.state).label,
-        "overall": "" if overall == Timeliness.PENDING else Timeliness(overall).label,
+        "state_label": vietnamese_label(DossierState(dossier.state)),
+        "overall": "" if overall == Timeliness.PENDING else vietnamese_label(Timeliness(overall)),
         "returned_text": vn_datetime(dossier.returned_at) if dossier.returned_at else "",
     }
     return data
@@ -465,7 +466,7 @@ def form_gather(dossier: Dossier, number: str) -> FormData:
 
 def form_html(dossier: Dossier, number: str) -> str:
     data = form_gather(dossier, number)
-    with translation.override("vi"):
+    with in_vietnamese():
         return render_to_string(data.form.template, data.context())
 
 

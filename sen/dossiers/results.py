@@ -42,9 +42,10 @@ MAX_VALUE_CHARS = 160
 
 
 def result_name(dossier: Dossier) -> str:
-    """The result document the procedure names (first line), or a generic name."""
+    """The result document the procedure names (first line), or a generic name. It is printed on the
+    result, kept on it and sent in the notification, so the generic name is Vietnamese."""
     text = (dossier.procedure_version.result or "").strip().splitlines()
-    return text[0].strip()[:300] if text and text[0].strip() else _("Kết quả giải quyết thủ tục hành chính")
+    return text[0].strip()[:300] if text and text[0].strip() else "Kết quả giải quyết thủ tục hành chính"
 
 
 def _value_text(value: Any) -> str:
@@ -141,7 +142,7 @@ def result_issue(*, actor: Any, dossier: Dossier, now: dt.datetime, written: lis
         unit=unit,
         actor=actor,
         box=SEAL_BOX,
-        reason=_("Kết quả giải quyết hồ sơ %(code)s") % {"code": dossier.code},
+        reason=f"Kết quả giải quyết hồ sơ {dossier.code}",  # in the signature: Vietnamese
     )
     sha256 = hashlib.sha256(signed).hexdigest()
     stored = default_storage.save(dossier_result_file_name(sha256), ContentFile(signed))

@@ -89,10 +89,10 @@ def public_history(transitions: Any, *, with_reasons: bool) -> list[HistoryRow]:
         rows.append(
             HistoryRow(
                 at=transition.at,
-                action=DossierAction(transition.action).label
+                action=str(DossierAction(transition.action).label)
                 if transition.action in DossierAction.values
                 else transition.action,
-                state=DossierState(transition.to_state).label,
+                state=str(DossierState(transition.to_state).label),
                 reason=reason,
             )
         )

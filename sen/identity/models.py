@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from sen.core.models import OrgUnit
 
@@ -16,9 +17,9 @@ class User(AbstractUser):
     12-digit CCCD for citizens, the tax code for businesses."""
 
     class Kind(models.TextChoices):
-        STAFF = "staff", "Cán bộ, công chức"
-        CITIZEN = "citizen", "Công dân"
-        BUSINESS = "business", "Doanh nghiệp, tổ chức"
+        STAFF = "staff", _("Cán bộ, công chức")
+        CITIZEN = "citizen", _("Công dân")
+        BUSINESS = "business", _("Doanh nghiệp, tổ chức")
 
     kind = models.CharField("loại tài khoản", max_length=10, choices=Kind.choices, default=Kind.CITIZEN)
     full_name = models.CharField("họ và tên", max_length=255, blank=True)

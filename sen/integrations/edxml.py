@@ -46,6 +46,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from sen.core.calendar import VN_TZ
+from sen.core.i18n import vietnamese_label
 from sen.integrations.choices import BusinessDocType, Priority, StatusCode, SteeringType
 from sen.integrations.exceptions import EdxmlError
 
@@ -231,7 +232,8 @@ def status_for(
     staff_info: StaffInfo | None = None,
     timestamp: dt.datetime | None = None,
 ) -> StatusMessage:
-    """The status message that answers `document` (the sender is the document's From)."""
+    """The status message that answers `document` (the sender is the document's From). Without a
+    description the code's name goes, in Vietnamese: the package is read by other systems."""
     header = document.header
     return StatusMessage(
         response_for=ResponseFor(
@@ -243,7 +245,7 @@ def status_for(
         ),
         from_=from_,
         status_code=status_code,
-        description=description or StatusCode(status_code).label,
+        description=description or vietnamese_label(StatusCode(status_code)),
         staff_info=staff_info,
         timestamp=(timestamp or dt.datetime.now(VN_TZ)).replace(microsecond=0),
     )

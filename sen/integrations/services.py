@@ -60,6 +60,7 @@ from django.utils.translation import gettext as _
 
 from sen.core import audit
 from sen.core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied, SenError
+from sen.core.i18n import in_vietnamese
 from sen.core.jobs import enqueue
 from sen.integrations import edxml, policies, tasks, transport
 from sen.integrations.choices import Direction, ExchangeState, MessageKind
@@ -374,6 +375,13 @@ def exchange_receive(*, request: transport.SignedRequest, body: bytes) -> Exchan
     existing = ExchangeMessage.objects.filter(peer=peer, direction=Direction.IN, message_id=request.message_id).first()
     if existing is not None:
         return answer(_same_package(existing, sha256))
+    # What is kept (the documents the handler makes, the refusal answered again on every retry) is
+    # Vietnamese, whatever language the peer's request asked for.
+    with in_vietnamese():
+        return _receive(request=request, body=body, peer=peer, sha256=sha256)
+
+
+def _receive(*, request: transport.SignedRequest, body: bytes, peer: ExchangePeer, sha256: str) -> ExchangeMessage:
     message: edxml.Message | None = None
     problem: SenError | None = None
     try:
@@ -490,8 +498,9 @@ def exchange_redispatch(*, actor: Any, exchange: ExchangeMessage) -> ExchangeMes
             raise Conflict(_("Chưa có bộ xử lý cho loại gói tin này."), code="exchange_no_handler")
         before = {"state": locked.state, "error_code": locked.error_code}
         locked.state = ExchangeState.RECEIVED
-        problem = _handle(message, locked)
-        _settle(locked, problem)
+        with in_vietnamese():  # kept, like a first delivery's outcome
+            problem = _handle(message, locked)
+            _settle(locked, problem)
         audit.record(
             actor=actor,
             action="exchange.redispatch",

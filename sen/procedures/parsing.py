@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sen.core.i18n import vietnamese_label
 from sen.core.text import fold
 from sen.procedures.choices import Channel, Level, OnlineLevel, TimeUnit
 from sen.procedures.specs import ChannelSpec, ComponentSpec, FeeSpec, ProcedureSpec, StepSpec
@@ -454,11 +455,12 @@ def parse_levels(raw: str, issues: list[str]) -> list[str]:
 
 
 def _channels_text(channels: list[ChannelSpec]) -> str:
+    """The ways to submit as one text, kept on the version (so in Vietnamese, whoever imports)."""
     lines = []
     for option in channels:
-        parts = [str(Channel(option.channel).label)]
+        parts = [vietnamese_label(Channel(option.channel))]
         if option.amount is not None:
-            parts.append(f"{option.amount} {TimeUnit(option.unit).label}")
+            parts.append(f"{option.amount} {vietnamese_label(TimeUnit(option.unit))}")
         if option.fee_text:
             parts.append(option.fee_text)
         if option.description:

@@ -323,7 +323,9 @@ def procedure_workflow_set(
     spec = spec_from_version(procedure.current_version)
     spec = dataclasses.replace(spec, workflow=list(steps), source=Source.PROVINCE)
     version, _changed = procedure_publish(
-        actor=actor, spec=spec, change_note=change_note or _("Cập nhật quy trình nội bộ")
+        actor=actor,
+        spec=spec,
+        change_note=change_note or "Cập nhật quy trình nội bộ",  # kept: Vietnamese
     )
     return version
 
@@ -375,7 +377,7 @@ def procedure_import(
             continue
         try:
             _version, changed = procedure_publish(
-                actor=actor, spec=record.spec, change_note=_("Nhập từ CSDL quốc gia về TTHC")
+                actor=actor, spec=record.spec, change_note="Nhập từ CSDL quốc gia về TTHC"
             )
         except InvalidInput as exc:
             result.rejected.append((record.code, exc.message))

@@ -6,15 +6,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from sen.core.models import OrgUnit
 
 
 class Certificate(models.Model):
     class Kind(models.TextChoices):
-        CA = "ca", "Tổ chức cung cấp dịch vụ chứng thực (CA)"
-        PERSON = "person", "Cá nhân"
-        ORGANISATION = "organisation", "Cơ quan, tổ chức"
+        CA = "ca", _("Tổ chức cung cấp dịch vụ chứng thực (CA)")
+        PERSON = "person", _("Cá nhân")
+        ORGANISATION = "organisation", _("Cơ quan, tổ chức")
 
     kind = models.CharField("loại", max_length=20, choices=Kind.choices)
     subject = models.CharField("chủ thể", max_length=500)

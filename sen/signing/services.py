@@ -535,7 +535,7 @@ def sign_result(
         signer=signer,
         style=stamps.seal_style(unit.name) if box else None,
         signing_time=signing_time,
-        reason=reason or _("Kết quả giải quyết thủ tục hành chính"),
+        reason=reason or "Kết quả giải quyết thủ tục hành chính",  # in the signature: Vietnamese
         new_field=spec,
     )
     _audit_signed(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from sen.core import audit, selectors, services
 from sen.core.demo import data
@@ -187,7 +188,8 @@ def test_a_second_merge_extends_the_successor_chain(db):
     assert list(selectors.active_units(on=later).filter(kind=commune)) == [abc]
 
 
-def test_merging_moves_the_active_units_below_and_records_the_moves(db):
+@pytest.mark.parametrize("language", ["vi", "en"])  # the history is written in Vietnamese whoever merges
+def test_merging_moves_the_active_units_below_and_records_the_moves(db, language):
     kinds()
     province = OrgUnitFactory(code="P", name="Tỉnh thử", kind=UnitKind.objects.get(code="province"))
     commune, room = UnitKind.objects.get(code="commune"), UnitKind.objects.get(code="room")
@@ -198,15 +200,16 @@ def test_merging_moves_the_active_units_below_and_records_the_moves(db):
     closed = OrgUnitFactory(code="W9", name="Tổ đã giải thể", kind=room, parent=west)
     services.unit_dissolve(actor=None, unit=closed, on_date=dt.date(2025, 8, 1))
 
-    merged = services.unit_merge(
-        actor=None,
-        units=[east, west],
-        code="EW",
-        name="Xã Đông Tây",
-        kind_code="commune",
-        parent=province,
-        on_date=dt.date(2026, 1, 1),
-    )
+    with translation.override(language):
+        merged = services.unit_merge(
+            actor=None,
+            units=[east, west],
+            code="EW",
+            name="Xã Đông Tây",
+            kind_code="commune",
+            parent=province,
+            on_date=dt.date(2026, 1, 1),
+        )
 
     one_stop.refresh_from_db()
     desk.refresh_from_db()
@@ -216,6 +219,8 @@ def test_merging_moves_the_active_units_below_and_records_the_moves(db):
     assert closed.parent == west  # an inactive unit stays where history put it
     move = UnitChange.objects.get(unit=one_stop, kind=UnitChange.Kind.MOVE)
     assert (move.old_parent, move.new_parent) == (east, merged)
+    assert move.note == "Chuyển theo việc hợp nhất “Xã Đông”."
+    assert UnitChange.objects.get(unit=merged, kind=UnitChange.Kind.CREATE).note == "Hợp nhất từ: Xã Đông, Xã Tây"
 
 
 def test_moving_a_department_rewrites_the_paths_of_its_subtree(db):

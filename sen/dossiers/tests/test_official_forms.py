@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from sen.core import typesetting
 from sen.core.calendar import VN_TZ
@@ -291,6 +292,18 @@ def test_rendering_a_form_takes_well_under_a_second(received, officer):
     elapsed = time.perf_counter() - started
     assert pdf.startswith(b"%PDF-")
     assert elapsed < 0.6, f"{elapsed:.3f} s"
+
+
+def test_the_forms_stay_vietnamese_for_an_officer_working_in_english(received, officer, specialist):
+    dossier = dossier_transition(actor=officer, dossier=received, action="assign", assignee=specialist.username)
+
+    with translation.override("en"):
+        receipt = official_forms.form_gather(loaded(officer, dossier), "01")
+        slip = official_forms.form_gather(loaded(officer, dossier), "05")
+
+    assert receipt.extra["processing_time"] == "3 ngày làm việc"
+    assert slip.extra["state_label"] == "Đang xử lý"
+    assert slip.extra["rows"][0].result in ("Trước hạn", "Đúng hạn")
 
 
 # --- Not yet applicable --------------------------------------------------------------------------

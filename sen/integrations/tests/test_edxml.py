@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -316,6 +317,15 @@ def test_status_for_answers_the_document_it_is_given():
     assert status.response_for.code == "123/STP-VP"
     assert status.response_for.organ_id == document.header.from_.organ_id
     assert status.description == "Từ chối tiếp nhận"
+
+
+def test_a_status_built_under_english_names_its_code_in_vietnamese():
+    with translation.override("en"):
+        status = status_message(status_code=StatusCode.ACCEPTED)
+        package = edxml.build(status).decode()
+
+    assert status.description == "Đã tiếp nhận"
+    assert "<edXML:Description>Đã tiếp nhận</edXML:Description>" in package
 
 
 # --- Bad input -----------------------------------------------------------------------------------

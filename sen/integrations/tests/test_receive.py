@@ -241,6 +241,17 @@ def test_a_malformed_package_from_a_known_peer_is_kept_and_answered_400_every_ti
     assert services.envelope_bytes(exchange) == body
 
 
+def test_a_refusal_asked_for_in_english_is_kept_and_answered_in_vietnamese(client, tay_ninh):
+    body = b"<edXML><edXMLEnvelope>cut off"
+
+    first = post(client, body, secret=tay_ninh.secret, message_id="broken-en", headers={"Accept-Language": "en"})
+    again = post(client, body, secret=tay_ninh.secret, message_id="broken-en")
+
+    refusal = "Gói tin không phải XML hợp lệ (dòng 1)."
+    assert ExchangeMessage.objects.get().last_error == refusal
+    assert first.json()["message"] == again.json()["message"] == refusal
+
+
 def test_a_package_missing_a_field_names_it_in_the_answer(client, tay_ninh):
     body = (
         incoming_document()

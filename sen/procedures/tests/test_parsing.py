@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from sen.procedures.parsing import parse_file, parse_record
 
@@ -144,6 +145,14 @@ def test_calendar_days_and_a_time_per_channel(records):
     times = {c.channel: c.amount for c in construction.channels}
     assert times == {"online": 20, "postal": 20, "counter": 15}
     assert construction.processing_amount == 15  # the counter's time is the procedure's
+
+
+def test_the_ways_to_submit_are_kept_in_vietnamese_when_read_under_english(records):
+    with translation.override("en"):
+        construction = parse_record(records["1.013225"]).spec
+
+    assert construction.channels_text.startswith("Trực tuyến — 20 ngày")
+    assert "Online" not in construction.channels_text and "days" not in construction.channels_text
 
 
 def test_time_and_fee_run_together_is_reported_not_guessed(records):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from sen.core.exceptions import InvalidInput
 from sen.core.models import AuditEvent
@@ -90,6 +91,15 @@ def test_a_new_workflow_is_a_new_version(unit):
         ("leader", None, Decimal("25.00")),
     ]
     assert WorkflowStep.objects.filter(version=v1).count() == 4
+
+
+def test_a_workflow_set_in_english_gets_its_default_change_note_in_vietnamese(unit):
+    v1, _ = procedure_publish(actor=None, spec=spec(code="9.100005"))
+
+    with translation.override("en"):
+        v2 = procedure_workflow_set(actor=None, procedure=v1.procedure, steps=steps("40", "60"))
+
+    assert v2.change_note == "Cập nhật quy trình nội bộ"
 
 
 def test_forms_are_stored_with_sha256_and_size_and_kept_across_versions():
