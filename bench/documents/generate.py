@@ -1,6 +1,6 @@
 """Fill a dedicated PostgreSQL database with the demo province and N documents for the search benchmark.
 
-    .venv/bin/python bench/documents/generate.py [--outgoing 1000000] [--incoming 200000]
+    .venv/bin/python bench/documents/generate.py [--outgoing 1000000] [--incoming 1000000]
     .venv/bin/python bench/documents/generate.py --url postgres://postgres@127.0.0.1/sen_bench_documents
     .venv/bin/python bench/documents/generate.py --drop        # drop the benchmark database and stop
 
@@ -477,7 +477,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", default=os.environ.get("SEN_BENCH_DOCUMENTS_URL", DEFAULT_URL))
     parser.add_argument("--outgoing", type=int, default=1_000_000)
-    parser.add_argument("--incoming", type=int, default=200_000)
+    parser.add_argument("--incoming", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=20261203)
     parser.add_argument("--drop", action="store_true", help="drop the benchmark database and stop")
     args = parser.parse_args()
