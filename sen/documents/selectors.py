@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sen.core.counts import capped_count
 from sen.core.exceptions import InvalidInput, NotFound
 from sen.core.models import OrgUnit
 from sen.core.text import fold
@@ -42,7 +43,6 @@ from sen.identity import policies as identity
 
 PAGE_SIZE = 50
 MAX_PAGE = 10_000
-BOX_COUNT_CAP = 999
 MAX_QUERY = 200
 # The first window `_newest_first` searches: the newest 5,000 outgoing documents by id, incoming ones
 # arrived in the last 30 days (their list order), and the widest window worth trying before all
@@ -101,19 +101,15 @@ def outgoing_box(actor: Any, box: str) -> Q:
 
 
 def box_counts(actor: Any, *, direction: str) -> dict[str, int]:
-    """How many documents each box of the actor holds, counted up to BOX_COUNT_CAP + 1 (a page shows
-    "999+"). One aggregate over the whole scope cost 0.5–1 s at a million documents (bench/documents):
-    "issued" and "all" hold every document of a body. One short query per box instead."""
+    """How many documents each box of the actor holds, counted up to COUNT_CAP + 1 (a page shows
+    "999+", sen.core.counts). One aggregate over the whole scope cost 0.5–1 s at a million documents
+    (bench/documents): "issued" and "all" hold every document of a body. One short query per box instead."""
     if direction == "outgoing":
         scope: QuerySet[Any] = policies.outgoing_scope(actor)
         boxes, condition = OUTGOING_BOXES, outgoing_box
     else:
         scope, boxes, condition = policies.incoming_scope(actor), INCOMING_BOXES, incoming_box
-    return {
-        # COUNT over a LIMIT subquery: the database stops at the cap and sends one number back.
-        name: scope.filter(condition(actor, name)).order_by().values("pk")[: BOX_COUNT_CAP + 1].count()
-        for name in boxes
-    }
+    return {name: capped_count(scope.filter(condition(actor, name))) for name in boxes}
 
 
 def _query(q: str) -> str:

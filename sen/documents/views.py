@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from sen.core import files
 from sen.core.calendar import VN_TZ
+from sen.core.counts import count_label
 from sen.core.exceptions import SenError
 from sen.core.models import OrgUnit
 from sen.documents import policies, registers, selectors, services, services_incoming
@@ -119,12 +120,11 @@ def _boxes(request: HttpRequest) -> tuple[str, dict[str, Any], str, SearchForm, 
 
 
 def _tabs(direction: str, boxes: dict[str, Any], box: str, q: str, counts: dict[str, int] | None) -> list[Any]:
-    cap = selectors.BOX_COUNT_CAP
     return [
         {
             "name": name,
             "label": label,
-            "count": "" if counts is None else (f"{cap}+" if counts[name] > cap else counts[name]),
+            "count": "" if counts is None else count_label(counts[name]),
             "current": name == box,
             "url": f"?view={direction}&box={name}",
         }

@@ -34,10 +34,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from sen.dossiers.choices import DossierAction as A
 from sen.dossiers.choices import DossierState as S
 
 PREVIOUS = "previous"
+# Where the clock runs (see "The clock" above): these states, while no pause is open (a withdrawal
+# request keeps the pause it came from). The work queue's "today" and "late" tabs, and the partial
+# index that serves them (Dossier.Meta), use this one condition.
+CLOCK_RUNNING_STATES: tuple[str, ...] = (S.RECEIVED, S.PROCESSING, S.WITHDRAWAL_REQUESTED)
+CLOCK_RUNNING = Q(state__in=CLOCK_RUNNING_STATES, paused_since__isnull=True)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from sen.core import counts as core_counts
 from sen.documents.models import IncomingDocument, OutgoingDocument
 from sen.documents.services import case_file_create
 from sen.documents.tests.world import appendix_pdf, issue, to_pending_signature
@@ -238,8 +239,6 @@ def test_a_replacement_is_drafted_from_the_issued_documents_page_and_its_recipie
 
 
 def test_the_lists_come_first_and_the_tab_counts_in_a_second_request(drafter, signer, monkeypatch):
-    from sen.documents import selectors
-
     client_for(drafter).post(reverse("documents:outgoing_new"), draft_post(signer))
     page = client_for(drafter).get(reverse("documents:home"), {"view": "outgoing", "box": "mine", "q": "tiếp công dân"})
     html = page.content.decode()
@@ -259,6 +258,6 @@ def test_the_lists_come_first_and_the_tab_counts_in_a_second_request(drafter, si
     assert 'aria-current="page" data-box="mine">Tôi soạn <span class="tab-count">1</span>' in tabs
     assert 'data-box="all">Tất cả <span class="tab-count">1</span>' in tabs
     assert "?view=outgoing&amp;box=all&q=ti%E1%BA%BFp%20c%C3%B4ng%20d%C3%A2n" in tabs  # the search carries over
-    monkeypatch.setattr(selectors, "BOX_COUNT_CAP", 0)
+    monkeypatch.setattr(core_counts, "COUNT_CAP", 0)
     capped = client_for(drafter).get(reverse("documents:home_counts"), {"view": "outgoing"}).content.decode()
     assert 'data-box="all">Tất cả <span class="tab-count">0+</span>' in capped

@@ -12,7 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from sen.core import counts as core_counts
 from sen.core.calendar import VN_TZ
+from sen.dossiers import views_staff
 from sen.dossiers.choices import DossierState
 from sen.dossiers.models import Dossier, Handover
 from sen.dossiers.services import dossier_receive_at_counter, dossier_transition
@@ -198,7 +200,8 @@ def test_a_page_costs_the_same_queries_for_3_or_30_rows(
     counted = []
     for total in (3, 30):
         _make(total - Dossier.objects.count(), citizen, officer, specialist, unit, version)
-        with django_assert_max_num_queries(16), CaptureQueriesContext(connection) as queries:
+        # one short count per tab (5), the rows, the procedures, the session, the user and their roles
+        with django_assert_max_num_queries(20), CaptureQueriesContext(connection) as queries:
             response = client.get(QUEUE, {"tab": "all"})
         assert len(listed(response)) == min(total, 25)
         counted.append(len(queries))
@@ -214,6 +217,109 @@ def test_pagination_25_per_page(client, citizen, officer, specialist, unit, vers
     assert not set(listed(first)) & set(listed(second))
     assert "Trang 1/2" in first.content.decode()
     assert 'href="?tab=all&amp;page=2"' in first.content.decode()
+    # the count is exact, so a page past the end is the last one
+    past = client.get(QUEUE, {"tab": "all", "page": 9})
+    assert listed(past) == listed(second) and "Trang 2/2" in past.content.decode()
+
+
+def test_tab_counts_stop_at_the_cap_and_say_so(client, world, officer, monkeypatch):
+    # given tabs holding 4 ("mine") and 7 ("all") dossiers, and counts that stop at 4
+    monkeypatch.setattr(core_counts, "COUNT_CAP", 4)
+    client.force_login(officer)
+    # when the officer opens the queue
+    response = client.get(QUEUE)
+    # then no count goes past the cap + 1: 4 is exact, 7 is "4+"
+    counts = {item.key: item.count for item in response.context["tabs"]}
+    assert counts == {"mine": 4, "receive": 1, "today": 1, "late": 1, "all": 5}
+    html = response.content.decode()
+    assert 'data-tab="mine">Được giao cho tôi <span class="tab-count">4</span>' in html
+    assert 'data-tab="all">Tất cả <span class="tab-count">4+</span>' in html
+    assert 'id="result-count">Được giao cho tôi: 4 hồ sơ<' in html
+    # and the tab past the cap says "more than", with every dossier still listed
+    everything = client.get(QUEUE, {"tab": "all"})
+    assert 'id="result-count">Tất cả: hơn 4 hồ sơ<' in everything.content.decode()
+    assert len(listed(everything)) == 7
+
+
+def test_past_the_cap_pages_go_on_without_counting_them(
+    client, citizen, officer, specialist, unit, version, monkeypatch
+):
+    # given 27 dossiers and counts that stop at 10
+    _make(27, citizen, officer, specialist, unit, version)
+    monkeypatch.setattr(core_counts, "COUNT_CAP", 10)
+    client.force_login(officer)
+
+    def get(page):
+        response = client.get(QUEUE, {"tab": "all", "page": page})
+        assert response.status_code == 200
+        return response, response.content.decode()
+
+    # then the pages follow one another with "next" and "previous" but no total
+    first, first_html = get(1)
+    second, second_html = get(2)
+    assert len(listed(first)) == 25 and len(listed(second)) == 2
+    assert not set(listed(first)) & set(listed(second))
+    assert "<span>Trang 1</span>" in first_html and 'href="?tab=all&amp;page=2"' in first_html
+    assert "<span>Trang 2</span>" in second_html and 'href="?tab=all&amp;page=1"' in second_html
+    assert 'href="?tab=all&amp;page=3"' not in second_html
+    # a page past the end is empty, not an error, and leads back to the first
+    past, past_html = get(3)
+    assert listed(past) == [] and "Trang 3 không có hồ sơ nào." in past_html
+    assert '<a href="?tab=all">Về trang đầu</a>' in past_html
+    # what is not a page number is the first page; a huge number stops at the deepest page
+    assert listed(get("abc")[0]) == listed(first)
+    assert get("9" * 40)[0].context["page"].number == views_staff.MAX_PAGE
+    # the deepest page asks for a filter instead of offering the next one
+    monkeypatch.setattr(views_staff, "MAX_PAGE", 1)
+    deepest, deepest_html = get(2)
+    assert listed(deepest) == listed(first) and 'href="?tab=all&amp;page=2"' not in deepest_html
+    assert "Hãy lọc hoặc đổi thứ tự sắp xếp để xem các hồ sơ sau." in deepest_html
+
+
+def test_the_late_tab_holds_exactly_the_dossiers_whose_clock_runs_past_due(
+    client, citizen, officer, specialist, unit, version
+):
+    # given dossiers past due: processing, withdrawal requested (the clock runs), withdrawal requested
+    # while waiting for a supplement (the pause stays), processed; and one processing, due tomorrow
+    def received():
+        return receive(officer, submit(citizen, version, unit))
+
+    processing = dossier_transition(actor=officer, dossier=received(), action="assign", assignee=specialist.username)
+    withdrawing = dossier_transition(actor=citizen, dossier=received(), action="request-withdrawal", reason="Nộp nhầm")
+    waiting = dossier_transition(actor=officer, dossier=received(), action="request-supplement")
+    paused = dossier_transition(actor=citizen, dossier=waiting, action="request-withdrawal", reason="Nộp nhầm")
+    processed = received()
+    Dossier.objects.filter(pk=processed.pk).update(state=S.PROCESSED)
+    not_yet = dossier_transition(actor=officer, dossier=received(), action="assign", assignee=specialist.username)
+    now = timezone.now()
+    for dossier in (processing, withdrawing, paused, processed):
+        set_due(dossier, now - dt.timedelta(hours=1))
+    set_due(not_yet, now + dt.timedelta(days=1))
+    client.force_login(officer)
+    # when the officer opens "late", then exactly the two whose clock runs are listed and counted
+    response = client.get(QUEUE, {"tab": "late"})
+    assert sorted(listed(response)) == sorted([processing.code, withdrawing.code])
+    assert {item.key: item.count for item in response.context["tabs"]}["late"] == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's choice of index is PostgreSQL's")
+def test_postgresql_may_read_the_late_and_today_tabs_from_the_partial_index(client, world, officer):
+    # given the queries of the "late" and "today" tabs (their counts and their rows)
+    client.force_login(officer)
+    tab_queries = []
+    for tab in ("late", "today"):
+        with CaptureQueriesContext(connection) as queries:
+            client.get(QUEUE, {"tab": tab})
+        tab_queries += [q["sql"] for q in queries.captured_queries if '"effective_due_at" <' in q["sql"]]
+    assert len(tab_queries) == 6  # each page counts both tabs and reads its rows
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE dossiers_dossier")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for sql in tab_queries:
+            # then their conditions imply the index's, so the planner can use it (the same states)
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "dossier_unit_due_running" in plan, plan
 
 
 def test_htmx_filtering_renders_only_the_results(client, world, officer):
