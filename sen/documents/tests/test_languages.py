@@ -10,6 +10,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
@@ -43,6 +44,12 @@ def test_the_page_and_the_api_in_english_name_the_type_and_the_state_in_english(
     assert "<h1>Decision</h1>" in page
     assert '<span class="badge" id="document-state">Draft</span>' in page
     assert api["state_label"] == "Draft"
+    listed = english_client(drafter).get(reverse("documents:home"), {"box": "mine"}).content.decode()
+    assert "<td>Decision</td>" in listed and "<td>Draft</td>" in listed
+    vietnamese = Client()
+    vietnamese.force_login(drafter)
+    listed = vietnamese.get(reverse("documents:home"), {"box": "mine"}).content.decode()
+    assert "<td>Quyết định</td>" in listed and "<td>Dự thảo</td>" in listed
 
 
 # --- What is kept, sent or printed ---------------------------------------------------------------
