@@ -66,6 +66,19 @@ def summary(values: list[float]) -> str:
     return f"{statistics.median(values):7.1f} | {percentile(values, 0.95):7.1f} | {max(values):7.1f}"
 
 
+def machine_speed() -> float:
+    """Milliseconds a fixed pure-Python loop takes (the best of three): this VM's speed moves by half
+    between runs, so each run prints it at its start and end, to compare runs by."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for number in range(5_000_000):
+            total += number
+        best = min(best, (time.perf_counter() - started) * 1000)
+    return best
+
+
 def timed(page: Any, actor: Any, q: str) -> float:
     """Milliseconds to build the first page of a list (its SQL and the rows) for `q`."""
     started = time.perf_counter()
@@ -97,6 +110,7 @@ def main() -> None:
     from sen.identity.models import User
 
     started = dt.datetime.now(dt.UTC)
+    speed_before = machine_speed()
     reference = (
         OutgoingDocument.objects.filter(organisation__name="Sở Tư pháp", doc_type="QĐ", year=2025, number__gte=500)
         .order_by("number")
@@ -162,10 +176,12 @@ def main() -> None:
                 print(f"HTTP round {number}/{args.rounds} done", flush=True)
 
     load = os.getloadavg()
+    speed_after = machine_speed()
     print()
     print(
         f"run started {started:%Y-%m-%d %H:%M} UTC; {os.cpu_count()} CPUs; load average after: "
-        f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+        f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; machine speed (a fixed loop, lower is faster): "
+        f"{speed_before:.0f} ms at the start, {speed_after:.0f} ms at the end"
     )
     targets = sorted({target for target, _, _ in timings}, key=lambda t: ("selector" not in t, t))
     print()

@@ -132,13 +132,13 @@ WITH s AS (
   FROM d
 )
 INSERT INTO dossiers_dossier (
-  code, procedure_version_id, unit_id, applicant_id, channel, postal_tracking_no, form_data, state,
+  code, procedure_version_id, unit_id, applicant_id, applicant_address, channel, postal_tracking_no, form_data, state,
   submitted_at, received_at, receiver_id, due_at, effective_due_at, paused_minutes, supplement_count,
   late_by_rule, current_step_id, assignee_id, approved_at, processed_at, returned_at, ended_at,
   created_at, updated_at)
 SELECT
   ucode || '-' || to_char(sub AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYMMDD') || '-B' || lpad(i::text, 7, '0'),
-  version_id, unit_id, (%(applicants)s::bigint[])[1 + (i %% 5)::int],
+  version_id, unit_id, (%(applicants)s::bigint[])[1 + (i %% 5)::int], '',
   CASE WHEN i %% 10 < 8 THEN 'online' WHEN i %% 10 = 8 THEN 'counter' ELSE 'postal' END,
   CASE WHEN i %% 10 = 9 THEN 'EB' || lpad(i::text, 9, '0') || 'VN' ELSE '' END,
   jsonb_build_object('ho_ten', 'Người nộp thử ' || i, 'ghi_chu', 'dữ liệu benchmark'),
