@@ -10,6 +10,8 @@ through `vietnamese_label`; code that builds a whole record runs inside `in_viet
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Choices
 from django.utils import translation
 
@@ -25,3 +27,15 @@ def vietnamese_label(choice: Choices) -> str:
     """The label of `choice` in Vietnamese, whatever language is active: "Quyết định", never "Decision"."""
     with in_vietnamese():
         return str(choice.label)
+
+
+def with_labels(rows: list[Any], **fields: type[Choices]) -> list[Any]:
+    """Sets each row's `<field>_label` in the reader's language, each label translated once for the
+    list. A row's `get_<field>_display` hashes every lazy label of the field: 0.1 ms a call for the 27
+    document types, 20 ms of a 50-row page (bench/documents). Rows of a list page, not records."""
+    for field, choices in fields.items():
+        labels = {value: str(label) for value, label in choices.choices}
+        for row in rows:
+            value = getattr(row, field)
+            setattr(row, f"{field}_label", labels.get(value, value))
+    return rows

@@ -46,3 +46,16 @@ def test_a_label_for_a_record_is_vietnamese_whatever_the_language():
         assert vietnamese_label(DocumentType.QUYET_DINH) == "Quyết định"
         assert vietnamese_label(Urgency.FLASH) == "Hỏa tốc"
         assert translation.get_language() == "en"  # and the reader's language is left as it was
+
+
+def test_a_list_gets_each_row_labelled_in_the_reader_language_and_an_unknown_value_as_it_is():
+    from types import SimpleNamespace
+
+    from sen.core.i18n import with_labels
+
+    rows = [SimpleNamespace(doc_type="QĐ"), SimpleNamespace(doc_type="XX")]
+    with translation.override("en"):
+        with_labels(rows, doc_type=DocumentType)
+    assert [row.doc_type_label for row in rows] == ["Decision", "XX"]
+    with translation.override("vi"):
+        assert with_labels(rows, doc_type=DocumentType)[0].doc_type_label == "Quyết định"
